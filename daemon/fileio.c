@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "fileio.h"
+#include "macro.h"
+
+char *root_path(const char *root, const char *path) {
+	char *p;
+	if (!root || streq(root, "/") || !*root)
+		return strdup(path);
+	size_t l = strlen(root);
+	while (l > 1 && root[l - 1] == '/')
+		l--;
+	if (asprintf(&p, "%.*s%s%s", (int)l, root, path[0] == '/' ? "" : "/", path) < 0)
+		return NULL;
+	return p;
+}
+
+static int read_fd_full(int fd, size_t max_size, char **ret, size_t *ret_size) {
+	size_t n = 0, alloc = 4096;
+	_cleanup_free_ char *buf = malloc(alloc + 1);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		if (n == alloc) {
+			if (alloc >= max_size)
+				return -EFBIG;
+			alloc = alloc * 2 > max_size ? max_size : alloc * 2;
+			char *nb = realloc(buf, alloc + 1);
+			if (!nb)
+				return -ENOMEM;
+			buf = nb;
+		}
+		ssize_t k = read(fd, buf + n, alloc - n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	buf[n] = 0;
+	*ret = TAKE_PTR(buf);
+	if (ret_size)
+		*ret_size = n;
+	return 0;
+}
+
+int read_full_file_at(const char *root, const char *path, size_t max_size, char **ret,
+		      size_t *ret_size) {
+	_cleanup_free_ char *p = root_path(root, path);
+	if (!p)
+		return -ENOMEM;
+	_cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	return read_fd_full(fd, max_size, ret, ret_size);
+}
+
+int read_one_line_at(const char *root, const char *path, char **ret) {
+	char *s;
+	size_t n;
+	int r = read_full_file_at(root, path, 64 * 1024, &s, &n);
+	if (r < 0)
+		return r;
+	if (n > 0 && s[n - 1] == '\n')
+		s[n - 1] = 0;
+	*ret = s;
+	return 0;
+}
+
+int write_string_at(const char *root, const char *path, const char *value) {
+	_cleanup_free_ char *p = root_path(root, path);
+	if (!p)
+		return -ENOMEM;
+	/* Under a test root the "attribute" is a regular file that must end up holding exactly the
+	 * value written, as a sysfs read would show it. */
+	bool test_root = root && !streq(root, "/");
+	_cleanup_close_ int fd = open(p, O_WRONLY | O_CLOEXEC | O_NOCTTY | (test_root ? O_TRUNC : 0));
+	if (fd < 0)
+		return -errno;
+	size_t l = strlen(value);
+	ssize_t k = write(fd, value, l);
+	if (k < 0)
+		return -errno;
+	if ((size_t)k != l)
+		return -EIO;
+	return 0;
+}
+
+static int mkdir_parents(const char *p) {
+	_cleanup_free_ char *d = strdup(p);
+	if (!d)
+		return -ENOMEM;
+	for (char *s = d + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = 0;
+		if (mkdir(d, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	return 0;
+}
+
+int write_file_atomic_at(const char *root, const char *path, const char *contents) {
+	_cleanup_free_ char *p = root_path(root, path);
+	_cleanup_free_ char *tmp = NULL;
+	if (!p || asprintf(&tmp, "%s.tmpXXXXXX", p) < 0)
+		return -ENOMEM;
+	int r = mkdir_parents(p);
+	if (r < 0)
+		return r;
+	_cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	size_t l = strlen(contents);
+	if (write(fd, contents, l) != (ssize_t)l || fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
+		r = errno ? -errno : -EIO;
+		(void)unlink(tmp);
+		return r;
+	}
+	if (rename(tmp, p) < 0) {
+		r = -errno;
+		(void)unlink(tmp);
+		return r;
+	}
+	return 0;
+}
+
+bool exists_at(const char *root, const char *path) {
+	_cleanup_free_ char *p = root_path(root, path);
+	return p && access(p, F_OK) == 0;
+}
+
+bool is_dir_at(const char *root, const char *path) {
+	_cleanup_free_ char *p = root_path(root, path);
+	struct stat st;
+	return p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}

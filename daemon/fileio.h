@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* All file I/O on kernel paths goes through here, relative to a root directory ("/" on a
+ * real host, a fixture tree under --root). Paths passed in are absolute kernel paths
+ * ("/sys/..."), exactly as they appear on a real host; the root is prefixed here and nowhere
+ * else. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Join root and an absolute kernel path into a newly allocated string. */
+char *root_path(const char *root, const char *path);
+
+/* Read a whole file into a NUL-terminated buffer (binary-safe: *ret_size excludes the NUL).
+ * Files larger than max_size give -EFBIG. Returns 0 or -errno (-ENOENT when missing). */
+int read_full_file_at(const char *root, const char *path, size_t max_size, char **ret,
+		      size_t *ret_size);
+
+/* Read a small text attribute (sysfs style) and strip one trailing newline. */
+int read_one_line_at(const char *root, const char *path, char **ret);
+
+/* Write a string to an existing file (sysfs attribute style: no O_CREAT, no O_TRUNC unless
+ * the target is a regular file under a test root). */
+int write_string_at(const char *root, const char *path, const char *value);
+
+/* Atomically replace (create) a regular file: write to a temporary file, then rename.
+ * Creates missing parent directories (mode 0755). */
+int write_file_atomic_at(const char *root, const char *path, const char *contents);
+
+bool exists_at(const char *root, const char *path);
+bool is_dir_at(const char *root, const char *path);

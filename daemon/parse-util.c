@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
+#include <strings.h>
+#include <stdio.h>
+
+#include "macro.h"
+#include "parse-util.h"
+
+static const char *skip_ws(const char *s) {
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+/* Only trailing blanks and at most one newline may follow a number. */
+static bool only_trailing_ws(const char *s) {
+	s = skip_ws(s);
+	if (*s == '\n')
+		s++;
+	return *s == 0;
+}
+
+static int parse_digits(const char *s, unsigned base, uint64_t *ret, const char **end) {
+	uint64_t v = 0;
+	const char *p = s;
+	for (; *p; p++) {
+		unsigned d;
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned)(*p - '0');
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			d = (unsigned)(*p - 'a' + 10);
+		else if (base == 16 && *p >= 'A' && *p <= 'F')
+			d = (unsigned)(*p - 'A' + 10);
+		else
+			break;
+		if (v > (UINT64_MAX - d) / base)
+			return -ERANGE;
+		v = v * base + d;
+	}
+	if (p == s)
+		return -EINVAL;
+	*ret = v;
+	*end = p;
+	return 0;
+}
+
+int parse_u64(const char *s, uint64_t *ret) {
+	const char *end;
+	uint64_t v;
+	int r;
+	if (!s)
+		return -EINVAL;
+	s = skip_ws(s);
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		r = parse_digits(s + 2, 16, &v, &end);
+	else
+		r = parse_digits(s, 10, &v, &end);
+	if (r < 0)
+		return r;
+	if (!only_trailing_ws(end))
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+int parse_u32(const char *s, uint32_t *ret) {
+	uint64_t v;
+	int r = parse_u64(s, &v);
+	if (r < 0)
+		return r;
+	if (v > UINT32_MAX)
+		return -ERANGE;
+	*ret = (uint32_t)v;
+	return 0;
+}
+
+int parse_hex_u64(const char *s, uint64_t *ret) {
+	const char *end;
+	uint64_t v;
+	if (!s)
+		return -EINVAL;
+	s = skip_ws(s);
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	int r = parse_digits(s, 16, &v, &end);
+	if (r < 0)
+		return r;
+	if (!only_trailing_ws(end))
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+int parse_size(const char *s, uint64_t *ret) {
+	const char *end;
+	uint64_t v;
+	int r;
+	if (!s)
+		return -EINVAL;
+	s = skip_ws(s);
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		r = parse_digits(s + 2, 16, &v, &end);
+	else
+		r = parse_digits(s, 10, &v, &end);
+	if (r < 0)
+		return r;
+	unsigned shift = 0;
+	switch (*end) {
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	case 'T': case 't': shift = 40; end++; break;
+	default: break;
+	}
+	if (*end != 0)
+		return -EINVAL;
+	if (shift && v > (UINT64_MAX >> shift))
+		return -ERANGE;
+	*ret = v << shift;
+	return 0;
+}
+
+int parse_kernel_bool(const char *s, bool *ret) {
+	if (!s)
+		return -EINVAL;
+	s = skip_ws(s);
+	bool v;
+	if (*s == 'Y' || *s == 'y' || *s == '1')
+		v = true;
+	else if (*s == 'N' || *s == 'n' || *s == '0')
+		v = false;
+	else
+		return -EINVAL;
+	if (!only_trailing_ws(s + 1))
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+int parse_boolean(const char *s, bool *ret) {
+	static const char *const yes[] = {"1", "yes", "y", "true", "t", "on"};
+	static const char *const no[] = {"0", "no", "n", "false", "f", "off"};
+	if (!s)
+		return -EINVAL;
+	for (size_t i = 0; i < ELEMENTSOF(yes); i++)
+		if (strcasecmp(s, yes[i]) == 0) {
+			*ret = true;
+			return 0;
+		}
+	for (size_t i = 0; i < ELEMENTSOF(no); i++)
+		if (strcasecmp(s, no[i]) == 0) {
+			*ret = false;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* Walk "a-b,c" items; calls fn(lo, hi) for each. */
+static int cpu_list_walk(const char *s, int (*fn)(unsigned lo, unsigned hi, void *u), void *u) {
+	if (!s)
+		return -EINVAL;
+	const char *p = skip_ws(s);
+	if (only_trailing_ws(p))
+		return 0;
+	for (;;) {
+		uint64_t lo, hi;
+		const char *end;
+		int r = parse_digits(p, 10, &lo, &end);
+		if (r < 0)
+			return r;
+		hi = lo;
+		p = end;
+		if (*p == '-') {
+			r = parse_digits(p + 1, 10, &hi, &end);
+			if (r < 0)
+				return r;
+			p = end;
+		}
+		if (hi < lo || hi > UINT32_MAX)
+			return -EINVAL;
+		r = fn((unsigned)lo, (unsigned)hi, u);
+		if (r < 0)
+			return r;
+		if (*p == ',') {
+			p++;
+			continue;
+		}
+		if (!only_trailing_ws(p))
+			return -EINVAL;
+		return 0;
+	}
+}
+
+struct bitmap_ctx {
+	uint8_t *bitmap;
+	unsigned max;
+};
+
+static int set_range(unsigned lo, unsigned hi, void *u) {
+	struct bitmap_ctx *c = u;
+	if (hi >= c->max)
+		return -ERANGE;
+	for (unsigned i = lo; i <= hi; i++)
+		bitmap_set(c->bitmap, i);
+	return 0;
+}
+
+int parse_cpu_list(const char *s, uint8_t *bitmap, unsigned max_cpus) {
+	/* validate first so a bad list leaves the bitmap untouched */
+	unsigned m;
+	int r = cpu_list_max(s, &m);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	if (m >= max_cpus)
+		return -ERANGE;
+	struct bitmap_ctx c = {bitmap, max_cpus};
+	return cpu_list_walk(s, set_range, &c);
+}
+
+static int track_max(unsigned lo, unsigned hi, void *u) {
+	int64_t *m = u;
+	if ((int64_t)hi > *m)
+		*m = hi;
+	return 0;
+}
+
+int cpu_list_max(const char *s, unsigned *ret) {
+	int64_t m = -1;
+	int r = cpu_list_walk(s, track_max, &m);
+	if (r < 0)
+		return r;
+	if (m < 0)
+		return -ENOENT;
+	*ret = (unsigned)m;
+	return 0;
+}
+
+void format_cpu_list(const unsigned *cpus, size_t n, char *buf, size_t size) {
+	size_t o = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j + 1 < n && cpus[j + 1] == cpus[j] + 1)
+			j++;
+		int k;
+		if (j > i)
+			k = snprintf(buf + o, size - o, "%s%u-%u", o ? "," : "", cpus[i], cpus[j]);
+		else
+			k = snprintf(buf + o, size - o, "%s%u", o ? "," : "", cpus[i]);
+		if (k < 0 || (size_t)k >= size - o)
+			return; /* truncated, still NUL-terminated */
+		o += (size_t)k;
+		i = j + 1;
+	}
+}

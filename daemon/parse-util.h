@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Pure parsers for the number and list formats the kernel uses. No I/O. All return 0 on
+ * success or a negative errno (-EINVAL for malformed text, -ERANGE for overflow) and leave
+ * the output untouched on failure. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Decimal, or hex with a 0x prefix; surrounding whitespace (and one trailing newline) is
+ * allowed, anything else is -EINVAL. */
+int parse_u64(const char *s, uint64_t *ret);
+int parse_u32(const char *s, uint32_t *ret);
+/* Hex without a prefix (block_size_bytes, phys_index), an optional 0x is tolerated. */
+int parse_hex_u64(const char *s, uint64_t *ret);
+
+/* Sizes and addresses for tdxctl: decimal, 0x hex, optional K M G T suffix (powers of 1024).
+ * Overflow is -ERANGE. */
+int parse_size(const char *s, uint64_t *ret);
+
+/* The kernel's bool parameter format: Y/N, 1/0 (trailing newline allowed). */
+int parse_kernel_bool(const char *s, bool *ret);
+
+/* systemd-style booleans for the config file: yes/no, true/false, on/off, 1/0. */
+int parse_boolean(const char *s, bool *ret);
+
+/* A CPU list ("0-3,8,10-11\n", or empty) into a bitmap of max_cpus bits (bytes of 8 bits).
+ * CPUs >= max_cpus give -ERANGE. */
+int parse_cpu_list(const char *s, uint8_t *bitmap, unsigned max_cpus);
+/* The highest CPU number named in a list, or -ENOENT for an empty list. */
+int cpu_list_max(const char *s, unsigned *ret);
+
+static inline bool bitmap_test(const uint8_t *b, unsigned i) {
+	return b[i / 8] & (1u << (i % 8));
+}
+static inline void bitmap_set(uint8_t *b, unsigned i) {
+	b[i / 8] |= (uint8_t)(1u << (i % 8));
+}
+
+/* Format a CPU set as "0-3,8" into buf. */
+void format_cpu_list(const unsigned *cpus, size_t n, char *buf, size_t size);

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdint.h>
+
+#include "macro.h"
+
+int greedy_realloc(void **array, size_t *n_alloc, size_t need, size_t sz) {
+	if (*n_alloc >= need)
+		return 0;
+	size_t n = *n_alloc ? *n_alloc : 8;
+	while (n < need) {
+		if (n > SIZE_MAX / 2 / sz)
+			return -ENOMEM;
+		n *= 2;
+	}
+	void *p = realloc(*array, n * sz);
+	if (!p)
+		return -ENOMEM;
+	/* zero the new tail so callers can rely on fresh elements being cleared */
+	memset((char *)p + *n_alloc * sz, 0, (n - *n_alloc) * sz);
+	*array = p;
+	*n_alloc = n;
+	return 0;
+}
