@@ -221,6 +221,12 @@ struct tdx_host {
 
 	struct memory_info mem;
 
+	/* The CMRs from the first source that has them (kernel-interfaces.md section 11): the
+	 * vendor metadata, then the log's CMR line formats. Sorted by base, not merged (as
+	 * published in ConvertibleMemory); merge a copy for eligibility tests. */
+	struct range_set cmrs;
+	const char *cmrs_source;
+
 	/* TDX memory recorded at module initialization (/run/tdxd/tdx-memory), when known. */
 	bool tdx_memory_known;
 	struct range_set tdx_memory;
@@ -236,10 +242,17 @@ struct tdx_host {
 	size_t n_warnings;
 };
 
+struct probe_options {
+	const char *kvm_module; /* NULL: "kvm_intel" */
+	/* Read this boot's kernel messages from the journal when neither the log ring nor
+	 * /run/tdxd/kernel-log holds the facts (only meaningful on a real root). */
+	bool use_journal;
+};
+
 /* Read everything from root into a fresh host. Missing files are not errors (they mean "this
  * kernel does not expose that"); malformed ones are recorded in host->warnings with the file
  * name and skipped. Returns 0, or -errno only for resource failures (ENOMEM). */
-int probe_host(const char *root, struct tdx_host *ret);
+int probe_host(const char *root, const struct probe_options *opts, struct tdx_host *ret);
 void tdx_host_done(struct tdx_host *h);
 
 /* Re-read only the misc cgroup's tdx usage (UsedKeyIDs is read fresh on every Get). */
