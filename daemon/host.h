@@ -92,6 +92,10 @@ struct kmsg_facts {
 	const char *cmr_format; /* "CMR", "CMR[i]", "Kernel-checked-CMR", "BIOS-CMR" */
 
 	uint64_t last_seq; /* highest record sequence number seen */
+
+	/* The TDX lines of the live log (kmsg_extract_tdx()), so the daemon can save them to
+	 * /run/tdxd/kernel-log before the ring wraps; NULL when the log was not read live. */
+	char *tdx_lines;
 };
 
 /* Vendor /sys/firmware/tdx layout (kernel-interfaces.md 5.3). */
@@ -236,6 +240,10 @@ struct tdx_host {
 	bool kvm_vm_types_tdx;	  /* KVM_CAP_VM_TYPES has bit 5 */
 	uint32_t kvm_td_max_vcpus; /* KVM_CAP_MAX_VCPUS on a throw-away TD VM fd, 0 unknown */
 
+	/* The /run/tdxd files belong to another boot (state's BOOT_ID differs from boot_id): the
+	 * probe ignored them and the daemon should rewrite them. */
+	bool run_files_stale;
+
 	/* Errors met while probing that are not fatal: "file: what" strings for the log and for
 	 * tdxctl check. */
 	char **warnings;
@@ -267,6 +275,11 @@ int probe_kmsg(struct tdx_host *h);
 int probe_firmware_tdx(struct tdx_host *h);
 int probe_kvm_module(struct tdx_host *h);
 int probe_hotplug_states(struct tdx_host *h);
+/* probe_misc_cgroup() into h->misc, with malformed files recorded in h->warnings */
+int probe_cgroup(struct tdx_host *h);
 int probe_tdx_host_dev(struct tdx_host *h);
 int probe_cpus(struct tdx_host *h);
 int probe_memory(struct tdx_host *h);
+/* This boot's kernel messages from the journal (_TRANSPORT=kernel), merged into h->kmsg: the
+ * fallback when neither the log ring nor /run/tdxd/kernel-log holds the facts. */
+int probe_kmsg_journal(struct tdx_host *h);
