@@ -121,6 +121,11 @@ struct tdx_status {
 	enum policy_mode cpu_guard, memory_gate;
 
 	const char *sources[_SRC_MAX]; /* NULL: unknown, key left out */
+
+	/* Storage for the KVMTDXEnabled source ("/sys/module/<KVMModule>/parameters/tdx"), which
+	 * depends on the configured module name; sources[SRC_KVM_TDX_ENABLED] points here, so a
+	 * struct tdx_status is not copied by value (it owns heap arrays anyway). */
+	char kvm_tdx_source[160];
 };
 
 struct status_policy {
