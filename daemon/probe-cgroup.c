@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+
+#include "fileio.h"
+#include "host.h"
+#include "macro.h"
+#include "misc-cgroup.h"
+
+/* cgroup v2 first (the root's misc.* files), then a v1 misc hierarchy. */
+static const struct {
+	const char *capacity, *current;
+} misc_dirs[] = {
+	{"/sys/fs/cgroup/misc.capacity", "/sys/fs/cgroup/misc.current"},
+	{"/sys/fs/cgroup/misc/misc.capacity", "/sys/fs/cgroup/misc/misc.current"},
+};
+
+/* 1 found, 0 no tdx line or no file, -ENOMEM, other -errno for a malformed or unreadable
+ * file (*ret_file says which). */
+static int read_tdx_value(const char *root, const char *path, bool *ret_file, uint32_t *ret) {
+	_cleanup_free_ char *t = NULL;
+	size_t n;
+	int r = read_full_file_at(root, path, 64 * 1024, &t, &n);
+	*ret_file = r >= 0;
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	bool found;
+	uint64_t v;
+	r = misc_cgroup_parse(t, n, "tdx", &found, &v);
+	if (r < 0)
+		return r;
+	if (!found)
+		return 0;
+	if (v > UINT32_MAX)
+		return -ERANGE;
+	*ret = (uint32_t)v;
+	return 1;
+}
+
+static const char *misc_error(int r) {
+	return r == -EINVAL ? "malformed \"tdx\" line"
+	       : r == -ERANGE ? "\"tdx\" value out of range"
+			      : strerror(-r);
+}
+
+/* Fills m; each problem is passed to warn (h may be NULL). Returns the first error or 0. */
+static int probe_misc(const char *root, struct misc_cgroup *m, struct tdx_host *h) {
+	int first = 0;
+	for (size_t i = 0; i < ELEMENTSOF(misc_dirs); i++) {
+		bool file;
+		uint32_t v;
+		int r = read_tdx_value(root, misc_dirs[i].capacity, &file, &v);
+		if (r == -ENOMEM)
+			return r;
+		if (!file && r == 0)
+			continue;
+		m->capacity_file = true;
+		m->capacity_source = misc_dirs[i].capacity;
+		if (r > 0) {
+			m->capacity_known = true;
+			m->capacity = v;
+		} else if (r < 0) {
+			if (h)
+				host_warn(h, "%s: %s", misc_dirs[i].capacity, misc_error(r));
+			first = first ?: r;
+		}
+		r = read_tdx_value(root, misc_dirs[i].current, &file, &v);
+		if (r == -ENOMEM)
+			return r;
+		if (r > 0) {
+			m->current_known = true;
+			m->current = v;
+			m->current_source = misc_dirs[i].current;
+		} else if (r < 0) {
+			if (h)
+				host_warn(h, "%s: %s", misc_dirs[i].current, misc_error(r));
+			first = first ?: r;
+		}
+		break;
+	}
+	return first;
+}
+
+int probe_misc_cgroup(const char *root, struct misc_cgroup *ret) {
+	struct misc_cgroup m = {0};
+	int r = probe_misc(root, &m, NULL);
+	if (r < 0)
+		return r;
+	*ret = m;
+	return 0;
+}
+
+int probe_cgroup(struct tdx_host *h) {
+	struct misc_cgroup m = {0};
+	int r = probe_misc(h->root, &m, h);
+	if (r == -ENOMEM)
+		return r;
+	h->misc = m;
+	return 0;
+}

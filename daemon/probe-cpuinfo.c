@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "cpuinfo.h"
+#include "fileio.h"
+#include "host.h"
+#include "macro.h"
+
+/* A 1000-CPU host has a few MiB of cpuinfo. */
+#define CPUINFO_MAX (64u * 1024 * 1024)
+
+int probe_cpuinfo(struct tdx_host *h) {
+	_cleanup_free_ char *t = NULL;
+	size_t n;
+	int r = read_full_file_at(h->root, "/proc/cpuinfo", CPUINFO_MAX, &t, &n);
+	if (r == -ENOENT)
+		return 0;
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		host_warn(h, "/proc/cpuinfo: %s", strerror(-r));
+		return 0;
+	}
+	r = cpuinfo_parse(t, n, &h->cpuinfo);
+	if (r < 0)
+		host_warn(h, "/proc/cpuinfo: no \"processor\" line, not a cpuinfo file");
+	return 0;
+}

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "fileio.h"
+#include "host.h"
+#include "kmsg.h"
+#include "macro.h"
+#include "run-state.h"
+
+void host_warn(struct tdx_host *h, const char *fmt, ...) {
+	va_list ap;
+	char *s;
+	va_start(ap, fmt);
+	int r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return;
+	char **n = realloc(h->warnings, (h->n_warnings + 1) * sizeof(char *));
+	if (!n) {
+		free(s);
+		return;
+	}
+	h->warnings = n;
+	h->warnings[h->n_warnings++] = s;
+}
+
+void tdx_host_done(struct tdx_host *h) {
+	if (!h)
+		return;
+	free(h->root);
+	kmsg_facts_done(&h->kmsg);
+	range_set_clear(&h->fw.md_cmrs);
+	free(h->cpus);
+	free(h->packages);
+	free(h->dark_nodes);
+	free(h->mem.block_ids);
+	range_set_clear(&h->mem.system_ram);
+	free(h->mem.outside);
+	for (size_t i = 0; i < h->mem.n_dax; i++)
+		range_set_clear(&h->mem.dax[i].ranges);
+	free(h->mem.dax);
+	range_set_clear(&h->cmrs);
+	range_set_clear(&h->tdx_memory);
+	for (size_t i = 0; i < h->n_warnings; i++)
+		free(h->warnings[i]);
+	free(h->warnings);
+	*h = (struct tdx_host){0};
+}
+
+/* The saved files under /run/tdxd are trusted unless state names another boot. */
+static void probe_run_state(struct tdx_host *h) {
+	struct run_state st;
+	unsigned line = 0;
+	int r = run_state_read(h->root, &st, &line);
+	if (r == -ENOENT)
+		return;
+	if (r < 0) {
+		if (line)
+			host_warn(h, "%s:%u: malformed line, file ignored", RUN_STATE_PATH, line);
+		else
+			host_warn(h, "%s: %s", RUN_STATE_PATH, strerror(-r));
+		return;
+	}
+	h->run_files_stale = !run_state_is_current(&st, h->boot_id);
+}
+
+static void probe_boot_id(struct tdx_host *h) {
+	int r = read_boot_id(h->root, h->boot_id, sizeof(h->boot_id));
+	if (r < 0 && r != -ENOENT)
+		host_warn(h, "%s: %s", BOOT_ID_PATH,
+			  r == -EINVAL ? "not a boot id" : strerror(-r));
+}
+
+/* The CMRs from the first source that has them (kernel-interfaces.md section 11). */
+static int choose_cmrs(struct tdx_host *h) {
+	const struct range_set *src = NULL;
+	if (h->fw.md_cmrs_known && h->fw.md_cmrs.n > 0) {
+		src = &h->fw.md_cmrs;
+		h->cmrs_source = "/sys/firmware/tdx/tdx_module/metadata";
+	} else if (h->kmsg.cmrs.n > 0) {
+		src = &h->kmsg.cmrs;
+		h->cmrs_source = h->kmsg.source ? h->kmsg.source : "/dev/kmsg";
+	}
+	if (!src)
+		return 0;
+	int r = range_set_copy(&h->cmrs, src);
+	if (r < 0)
+		return r;
+	range_set_normalize(&h->cmrs, false);
+	return 0;
+}
+
+static void probe_saved_tdx_memory(struct tdx_host *h) {
+	if (h->run_files_stale)
+		return;
+	unsigned line = 0;
+	int r = run_tdx_memory_read(h->root, &h->tdx_memory, &line);
+	if (r == -ENOENT)
+		return;
+	if (r < 0) {
+		if (line)
+			host_warn(h, "%s:%u: malformed range, file ignored", RUN_TDX_MEMORY_PATH,
+				  line);
+		else
+			host_warn(h, "%s: %s", RUN_TDX_MEMORY_PATH, strerror(-r));
+		return;
+	}
+	h->tdx_memory_known = true;
+}
+
+int probe_host(const char *root, const struct probe_options *opts, struct tdx_host *ret) {
+	static const struct probe_options defaults = {0};
+	struct tdx_host h = {0};
+	int r;
+
+	if (!opts)
+		opts = &defaults;
+	h.root = strdup(root && *root ? root : "/");
+	if (!h.root)
+		return -ENOMEM;
+	snprintf(h.kvm.name, sizeof(h.kvm.name), "%s",
+		 opts->kvm_module ? opts->kvm_module : "kvm_intel");
+
+	/* boot_id first: it decides whether the saved /run/tdxd files may be used */
+	probe_boot_id(&h);
+	probe_run_state(&h);
+
+	if ((r = probe_cpuinfo(&h)) < 0)
+		goto fail;
+	if ((r = probe_kmsg(&h)) < 0)
+		goto fail;
+	/* The ring wraps on long-running hosts: the KeyID range line is printed at every boot
+	 * of a TDX-capable host, so its absence means the boot lines are gone. */
+	if (opts->use_journal && !h.kmsg.keyid_range.present && h.kmsg.init == MODULE_INIT_NONE &&
+	    (r = probe_kmsg_journal(&h)) < 0)
+		goto fail;
+	if ((r = probe_firmware_tdx(&h)) < 0)
+		goto fail;
+	if ((r = probe_kvm_module(&h)) < 0)
+		goto fail;
+	if ((r = probe_cgroup(&h)) < 0)
+		goto fail;
+	if ((r = probe_hotplug_states(&h)) < 0)
+		goto fail;
+	if ((r = probe_tdx_host_dev(&h)) < 0)
+		goto fail;
+	if ((r = probe_cpus(&h)) < 0)
+		goto fail;
+	if ((r = choose_cmrs(&h)) < 0)
+		goto fail;
+	probe_saved_tdx_memory(&h);
+	if ((r = probe_memory(&h)) < 0)
+		goto fail;
+
+	*ret = h;
+	return 0;
+fail:
+	tdx_host_done(&h);
+	return r;
+}
