@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The tdxctl verbs that talk to the daemon over D-Bus. Each returns tdxctl's exit code: 0
+ * success (for check-*: allowed), 1 refused/not allowed/failed, 2 usage error. argv[0] is the
+ * verb; the remaining arguments are the verb's positional arguments. */
+
+#include <stdbool.h>
+
+int verb_status(int argc, char **argv, bool json);
+int verb_check_memory(int argc, char **argv);
+int verb_check_cpu(int argc, char **argv);
+int verb_offline_cpu(int argc, char **argv);
+int verb_enable(int argc, char **argv);

@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* tdxctl: the command-line client (spec section 2). `check` runs the readiness checks locally
+ * without the daemon; the other verbs ask the daemon (tdxctl-bus.c). */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "capabilities.h"
+#include "config.h"
+#include "fileio.h"
+#include "host.h"
+#include "log.h"
+#include "macro.h"
+#include "parse-util.h"
+#include "status.h"
+#include "tdxctl-bus.h"
+#include "tdxctl-format.h"
+
+#define EXIT_USAGE 2
+
+struct args {
+	const char *root;
+	bool json;
+	int argc; /* positional arguments, argv[0] is the verb */
+	char **argv;
+};
+
+static void help(void) {
+	printf("tdxctl [OPTIONS...] [VERB] [ARGS...]\n"
+	       "\n"
+	       "Query and control TDX host readiness (tdxd).\n"
+	       "\n"
+	       "Verbs:\n"
+	       "  status [--json]              Show the daemon's readiness summary (default verb)\n"
+	       "  check [--root DIR] [--json]  Run the readiness checks locally, without the daemon;\n"
+	       "                               exits 0 when ready, 1 when not\n"
+	       "  check-memory ADDRESS SIZE    Ask whether a physical range may be onlined\n"
+	       "  check-cpu CPU                Ask whether a CPU may go offline\n"
+	       "  offline-cpu CPU              Offline a CPU through the CPU guard (root)\n"
+	       "  enable                       (Re)try enabling TDX now (root)\n"
+	       "\n"
+	       "Options:\n"
+	       "  -h --help                    Show this help\n"
+	       "     --version                 Show the version\n"
+	       "     --json                    Print the capabilities document (status, check)\n"
+	       "     --root DIR                Read kernel files below DIR (check only)\n"
+	       "\n"
+	       "ADDRESS and SIZE take decimal, 0x hex and K, M, G, T suffixes (powers of 1024).\n"
+	       "Exit status: 0 success/ready/allowed, 1 not ready/refused/failed, 2 usage error.\n"
+	       "See tdxctl(8).\n");
+}
+
+_printf_(1, 2) static int usage_error(const char *fmt, ...) {
+	va_list ap;
+	fputs("tdxctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nSee 'tdxctl --help'.\n", stderr);
+	return EXIT_USAGE;
+}
+
+static int oom(void) {
+	fputs("tdxctl: out of memory\n", stderr);
+	return 1;
+}
+
+static void print_problems(char **problems, size_t n) {
+	for (size_t i = 0; i < n; i++) {
+		fprintf(stderr, "tdxctl: warning: %s\n", problems[i]);
+		free(problems[i]);
+	}
+	free(problems);
+}
+
+static int run_check(const struct args *a) {
+	const char *root = a->root ? a->root : "/";
+	_cleanup_free_ char *conf = root_path(root, "/etc/tdxd/tdxd.conf");
+	struct tdxd_config cfg;
+	char **problems = NULL;
+	size_t n_problems = 0;
+	struct tdx_host h = {0};
+	struct tdx_status s = {0};
+	int r;
+
+	if (!conf)
+		return oom();
+	r = config_load(conf, &cfg, &problems, &n_problems);
+	print_problems(problems, n_problems);
+	if (r < 0 && r != -ENOENT) {
+		if (r == -ENOMEM)
+			return oom();
+		/* already reported with the file name; the checks run on the defaults */
+		config_defaults(&cfg);
+	}
+
+	struct probe_options opts = {
+		.kvm_module = cfg.kvm_module,
+		.use_journal = streq(root, "/"),
+	};
+	r = probe_host(root, &opts, &h);
+	if (r < 0) {
+		fprintf(stderr, "tdxctl: probing %s failed: %s\n", root, strerror(-r));
+		return 1;
+	}
+	for (size_t i = 0; i < h.n_warnings; i++)
+		fprintf(stderr, "tdxctl: warning: %s\n", h.warnings[i]);
+
+	struct status_policy policy = {
+		.cpu_guard = cfg.cpu_guard,
+		.memory_gate = cfg.memory_gate,
+		.kvm_module = cfg.kvm_module,
+	};
+	r = status_derive(&h, &policy, NULL, &s);
+	tdx_host_done(&h);
+	if (r < 0) {
+		fprintf(stderr, "tdxctl: deriving the status failed: %s\n", strerror(-r));
+		return 1;
+	}
+
+	struct json_object *caps = capabilities_build(&s);
+	bool ready = s.ready;
+	tdx_status_done(&s);
+	if (!caps)
+		return oom();
+	if (a->json)
+		printf("%s\n", json_object_to_json_string_ext(caps, JSON_C_TO_STRING_PRETTY |
+									  JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		(void)format_checks_human(caps, stdout);
+	json_object_put(caps);
+	if (fflush(stdout) != 0)
+		return 1;
+	return ready ? 0 : 1;
+}
+
+static int run_status(const struct args *a) {
+	return verb_status(a->argc, a->argv, a->json);
+}
+
+static int run_check_memory(const struct args *a) {
+	uint64_t v;
+	if (parse_size(a->argv[1], &v) < 0)
+		return usage_error("check-memory: invalid ADDRESS '%s'", a->argv[1]);
+	if (parse_size(a->argv[2], &v) < 0)
+		return usage_error("check-memory: invalid SIZE '%s'", a->argv[2]);
+	return verb_check_memory(a->argc, a->argv);
+}
+
+static int parse_cpu_arg(const struct args *a) {
+	uint32_t cpu;
+	if (parse_u32(a->argv[1], &cpu) < 0)
+		return usage_error("%s: invalid CPU number '%s'", a->argv[0], a->argv[1]);
+	return 0;
+}
+
+static int run_check_cpu(const struct args *a) {
+	int r = parse_cpu_arg(a);
+	return r ? r : verb_check_cpu(a->argc, a->argv);
+}
+
+static int run_offline_cpu(const struct args *a) {
+	int r = parse_cpu_arg(a);
+	return r ? r : verb_offline_cpu(a->argc, a->argv);
+}
+
+static int run_enable(const struct args *a) {
+	return verb_enable(a->argc, a->argv);
+}
+
+static const struct verb {
+	const char *name;
+	int n_args; /* positional arguments after the verb */
+	const char *args_help;
+	bool json_ok, root_ok;
+	int (*run)(const struct args *a);
+} verbs[] = {
+	{"status", 0, "", true, false, run_status},
+	{"check", 0, "", true, true, run_check},
+	{"check-memory", 2, " ADDRESS SIZE", false, false, run_check_memory},
+	{"check-cpu", 1, " CPU", false, false, run_check_cpu},
+	{"offline-cpu", 1, " CPU", false, false, run_offline_cpu},
+	{"enable", 0, "", false, false, run_enable},
+};
+
+int main(int argc, char **argv) {
+	enum { ARG_VERSION = 0x100, ARG_JSON, ARG_ROOT };
+	static const struct option options[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, ARG_VERSION},
+		{"json", no_argument, NULL, ARG_JSON},
+		{"root", required_argument, NULL, ARG_ROOT},
+		{},
+	};
+	struct args a = {0};
+	static char *default_verb[] = {(char *)"status", NULL};
+	const struct verb *v = NULL;
+	int c;
+
+	log_set_program("tdxctl");
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+		switch (c) {
+		case 'h':
+			help();
+			return 0;
+		case ARG_VERSION:
+			printf("tdxctl %s\n", TDXD_VERSION);
+			return 0;
+		case ARG_JSON:
+			a.json = true;
+			break;
+		case ARG_ROOT:
+			if (!*optarg)
+				return usage_error("--root needs a directory");
+			a.root = optarg;
+			break;
+		case '?':
+			if (optopt)
+				return usage_error("option '-%c' is not known", optopt);
+			return usage_error("option '%s' is not known or lacks its argument",
+					   argv[optind - 1]);
+		default:
+			return usage_error("unexpected option");
+		}
+
+	if (optind < argc) {
+		a.argc = argc - optind;
+		a.argv = argv + optind;
+	} else {
+		a.argc = 1;
+		a.argv = default_verb;
+	}
+
+	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+		if (streq(verbs[i].name, a.argv[0]))
+			v = &verbs[i];
+	if (!v)
+		return usage_error("unknown verb '%s'", a.argv[0]);
+	if (a.argc - 1 < v->n_args)
+		return usage_error("%s: missing argument, usage: tdxctl %s%s", v->name, v->name,
+				   v->args_help);
+	if (a.argc - 1 > v->n_args)
+		return usage_error("%s: too many arguments, usage: tdxctl %s%s", v->name, v->name,
+				   v->args_help);
+	if (a.json && !v->json_ok)
+		return usage_error("%s does not take --json", v->name);
+	if (a.root && !v->root_ok)
+		return usage_error("--root is only valid with check");
+	return v->run(&a);
+}
