@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The README's first command: build tdxd, start it on a bundled sample host (a fixture tree
+# modelled on a 2-socket Sapphire Rapids host on an upstream v6.16-era kernel) on a private
+# system bus, and show what it reports: tdxctl status and busctl introspect.
+#   tools/sample-host.sh [FIXTURE]   (any directory name under tests/fixtures/)
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+fixture=${1:-spr-2s-v6.16-ready}
+
+TDXD_SKIP_SYSTEM=1 bash tools/install-deps.sh
+build=${TDXD_BUILD_DIR:-$top/build}
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build "$build" -j"$(nproc)" --target tdxd tdxctl >/dev/null
+
+work=$(mktemp -d /tmp/tdxd-sample.XXXXXX)
+chmod 755 "$work"
+cleanup() {
+	[ -n "${tdxd_pid:-}" ] && kill "$tdxd_pid" 2>/dev/null
+	[ -n "${bus_pid:-}" ] && kill "$bus_pid" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+cp -a "tests/fixtures/$fixture" "$work/root"
+sed -e "s|@SOCKET@|$work/bus|" -e "s|@POLICY@|<include>$top/policy/org.tdxd.Tdx1.conf</include>|" \
+	tests/bus/system-bus.conf.in >"$work/bus.conf"
+dbus-daemon --config-file="$work/bus.conf" --nofork --nopidfile &
+bus_pid=$!
+export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$work/bus"
+for _ in $(seq 50); do [ -S "$work/bus" ] && break; sleep 0.1; done
+
+mkfifo "$work/uevents"
+"$build/daemon/tdxd" --root "$work/root" --uevents "$work/uevents" 2>"$work/tdxd.log" &
+tdxd_pid=$!
+for _ in $(seq 100); do
+	busctl --system status org.tdxd.Tdx1 >/dev/null 2>&1 && break
+	sleep 0.1
+done
+
+echo "### tdxd on the sample host '$fixture' ($(head -n1 "tests/fixtures/$fixture/README" 2>/dev/null))"
+echo
+echo "\$ tdxctl status"
+"$build/daemon/tdxctl" status
+echo
+echo "\$ busctl introspect org.tdxd.Tdx1 /org/tdxd/Tdx1"
+busctl --system introspect org.tdxd.Tdx1 /org/tdxd/Tdx1
+echo
+echo "### tdxd's log"
+cat "$work/tdxd.log"
