@@ -317,8 +317,9 @@ static int derive_values(const struct facts *f, const struct status_policy *poli
 		s->module_max_vcpus = h->fw.md_max_vcpus;
 		s->sources[SRC_MODULE_MAX_VCPUS] =
 			"/sys/firmware/tdx/tdx_module/metadata/9900000100000008";
-	} else if (k->max_vcpu.present && k->max_vcpu_module) {
-		/* KVM printed the module's value when it refused TDX for it. */
+	} else if (k->max_vcpu.present && k->max_vcpu_module && !f->tdx_up) {
+		/* KVM printed the module's value when it refused TDX for it (a later successful
+		 * load means that line is stale). */
 		s->module_max_vcpus = k->max_vcpu_module;
 		s->sources[SRC_MODULE_MAX_VCPUS] = f->logsrc;
 	}
