@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <check.h>
+#include <stdio.h>
+
+#include "kmsg.h"
+#include "macro.h"
+
+static struct kmsg_facts f;
+
+static void setup(void) {
+	f = (struct kmsg_facts){0};
+}
+
+static void teardown(void) {
+	kmsg_facts_done(&f);
+}
+
+static void parse(const char *s) {
+	size_t bad = 0;
+	ck_assert_int_eq(kmsg_parse_stream(s, strlen(s), &f, &bad), 0);
+}
+
+/* Real-looking log of an Ubuntu 6.17 host (v6.16-v7.0 era). */
+START_TEST(test_v616_success) {
+	parse("6,1,0,-;Linux version 6.17.0-5-generic\n"
+	      "6,1234,5678901,-;virt/tdx: BIOS enabled: private KeyID range [32, 64)\n"
+	      "6,1235,5678902,-;virt/tdx: Disable ACPI S3. Turn off TDX in the BIOS to use ACPI S3.\n"
+	      "6,2200,9100000,-;virt/tdx: 6303780 KB allocated for PAMT\n"
+	      "6,2201,9100001,-;virt/tdx: module initialized\n");
+	ck_assert(f.keyid_range.present);
+	ck_assert_str_eq(f.keyid_range.text, "virt/tdx: BIOS enabled: private KeyID range [32, 64)");
+	ck_assert_uint_eq(f.keyid_range.seq, 1234);
+	ck_assert_uint_eq(f.keyid_start, 32);
+	ck_assert_uint_eq(f.keyid_end, 64);
+	ck_assert_uint_eq(f.pamt_kb, 6303780);
+	ck_assert_int_eq(f.init, MODULE_INIT_OK);
+	ck_assert_str_eq(f.init_line.text, "virt/tdx: module initialized");
+	ck_assert_uint_eq(f.init_line.seq, 2201);
+	ck_assert_uint_eq(f.last_seq, 2201);
+	ck_assert(!f.version_line.present);
+	ck_assert_uint_eq(f.cmrs.n, 0);
+}
+END_TEST
+
+START_TEST(test_keyid_doc_colon) {
+	parse("6,5,100,-;virt/tdx: BIOS enabled: private KeyID range: [16, 64)\n");
+	ck_assert(f.keyid_range.present);
+	ck_assert_uint_eq(f.keyid_start, 16);
+	ck_assert_uint_eq(f.keyid_end, 64);
+}
+END_TEST
+
+START_TEST(test_v71_success) {
+	parse("6,10,100,-;virt/tdx: BIOS enabled: private KeyID range [64, 128)\n"
+	      "6,11,200,-;virt/tdx: Module version: 1.5.06\n"
+	      "6,12,300,-;virt/tdx: 262668 KB allocated for PAMT\n"
+	      "6,13,400,-;virt/tdx: TDX-Module initialized\n");
+	ck_assert(f.version_line.present);
+	ck_assert_uint_eq(f.version_major, 1);
+	ck_assert_uint_eq(f.version_minor, 5);
+	ck_assert_uint_eq(f.version_update, 6);
+	ck_assert(f.version_has_update);
+	ck_assert_int_eq(f.init, MODULE_INIT_OK);
+	ck_assert_str_eq(f.init_line.text, "virt/tdx: TDX-Module initialized");
+}
+END_TEST
+
+START_TEST(test_init_failures) {
+	parse("3,20,1,-;virt/tdx: SEAMCALL (0x0000000000000022) failed: 0xc000010000000000\n"
+	      "3,21,2,-;virt/tdx: module initialization failed (-5)\n");
+	ck_assert_int_eq(f.init, MODULE_INIT_FAILED);
+	ck_assert_int_eq(f.init_error, -5);
+	ck_assert(f.seamcall.present);
+	ck_assert_uint_eq(f.seamcall.seq, 20);
+	teardown();
+	setup();
+	parse("3,30,1,-;virt/tdx: TDX-Module initialization failed (-22)\n");
+	ck_assert_int_eq(f.init, MODULE_INIT_FAILED);
+	ck_assert_int_eq(f.init_error, -22);
+	ck_assert_str_eq(f.init_line.text, "virt/tdx: TDX-Module initialization failed (-22)");
+}
+END_TEST
+
+START_TEST(test_later_outcome_wins) {
+	parse("3,1,1,-;virt/tdx: module initialization failed (-19)\n"
+	      "6,2,2,-;virt/tdx: module initialized\n");
+	ck_assert_int_eq(f.init, MODULE_INIT_OK);
+	ck_assert_int_eq(f.init_error, 0);
+	parse("3,3,3,-;virt/tdx: module initialization failed (-12)\n");
+	ck_assert_int_eq(f.init, MODULE_INIT_FAILED);
+	ck_assert_int_eq(f.init_error, -12);
+	ck_assert_uint_eq(f.init_line.seq, 3);
+}
+END_TEST
+
+START_TEST(test_old_intel_tree) {
+	parse("6,1,1,-;tdx: TDX module is not loaded.\n"
+	      "3,2,2,-;tdx: Unable to initialize the TDX module when there's offline CPU(s).\n"
+	      "3,3,3,-;tdx: Failed to initialize TDX module.  Shut it down.\n");
+	ck_assert(f.not_loaded.present);
+	ck_assert(f.offline_cpus.present);
+	ck_assert_int_eq(f.init, MODULE_INIT_FAILED);
+	ck_assert_int_eq(f.init_error, 0);
+	parse("6,4,4,-;tdx: 1536 pages allocated for PAMT.\n"
+	      "6,5,5,-;tdx: TDX module initialized.\n");
+	ck_assert_uint_eq(f.pamt_kb, 1536 * 4);
+	ck_assert_int_eq(f.init, MODULE_INIT_OK);
+}
+END_TEST
+
+START_TEST(test_boot_refusals) {
+	parse("6,1,1,-;virt/tdx: BIOS enabled: private KeyID range [63, 64)\n"
+	      "3,2,1,-;virt/tdx: initialization failed: too few private KeyIDs available.\n"
+	      "3,3,1,-;virt/tdx: initialization failed: Hibernation support is enabled\n"
+	      "3,4,1,-;virt/tdx: initialization failed: register_memory_notifier() failed (-12)\n");
+	ck_assert(f.too_few_keyids.present);
+	ck_assert(f.hibernation.present);
+	ck_assert_str_eq(f.hibernation.text,
+			 "virt/tdx: initialization failed: Hibernation support is enabled");
+	ck_assert(f.notifier_failed.present);
+	ck_assert_uint_eq(f.notifier_failed.seq, 4);
+	ck_assert_int_eq(f.init, MODULE_INIT_NONE);
+}
+END_TEST
+
+START_TEST(test_tdmr_and_bugs) {
+	parse("4,1,1,-;virt/tdx: consumed TDMRs reaching limit: 62 used out of 64\n"
+	      "3,2,1,-;virt/tdx: frame pointer (RBP) clobber bug present, upgrade TDX module\n"
+	      "3,3,1,-;virt/tdx: module not loaded\n");
+	ck_assert(f.tdmr_limit.present);
+	ck_assert(f.rbp_bug.present);
+	ck_assert(f.not_loaded.present);
+	ck_assert(!f.tdmr.present);
+	parse("3,4,1,-;virt/tdx: initialization failed: TDMRs exhausted.\n");
+	ck_assert(f.tdmr.present);
+	ck_assert_uint_eq(f.tdmr.seq, 4);
+	parse("3,5,1,-;virt/tdx: initialization failed: TDMR [0x100000000, 0x140000000): reserved "
+	      "areas exhausted.\n");
+	ck_assert_uint_eq(f.tdmr.seq, 5);
+}
+END_TEST
+
+START_TEST(test_kvm_prereqs) {
+	static const struct {
+		const char *line;
+		enum kvm_prereq p;
+	} t[] = {
+		{"kvm_intel: EPT is required for TDX", KVM_PREREQ_EPT},
+		{"kvm_intel: TDP MMU and MMIO caching and EPT A/D bit is required for TDX",
+		 KVM_PREREQ_TDP_MMU},
+		{"kvm_intel: APICv is required for TDX", KVM_PREREQ_APICV},
+		{"kvm_intel: tdx: OSXSAVE is required for TDX", KVM_PREREQ_OSXSAVE},
+		{"virt/tdx: XSAVE is required for TDX", KVM_PREREQ_OSXSAVE},
+		{"kvm_intel: tdx: MOVDIR64B is required for TDX", KVM_PREREQ_MOVDIR64B},
+		{"virt/tdx: MOVDIR64B is required for TDX", KVM_PREREQ_MOVDIR64B},
+		{"kvm_intel: Self-snoop is required for TDX", KVM_PREREQ_SELF_SNOOP},
+		{"virt/tdx: Self-snoop is required for TDX", KVM_PREREQ_SELF_SNOOP},
+		{"kvm_intel: tdx: no TDX private KeyIDs available", KVM_PREREQ_NO_KEYIDS},
+		{"kvm_intel: TDX not supported by the host platform", KVM_PREREQ_PLATFORM},
+		{"virt/tdx: TDX not supported by the host platform", KVM_PREREQ_PLATFORM},
+		{"kvm_intel: tdx: tdx requires kvm.enable_virt_at_load=1", KVM_PREREQ_VIRT_AT_LOAD},
+	};
+	for (size_t i = 0; i < ELEMENTSOF(t); i++) {
+		char buf[256];
+		struct kmsg_facts g = {0};
+		snprintf(buf, sizeof(buf), "4,%zu,1,-;%s\n", i + 7, t[i].line);
+		ck_assert_int_eq(kmsg_parse_stream(buf, strlen(buf), &g, NULL), 0);
+		ck_assert_msg(g.kvm_prereq[t[i].p].present, "not recognised: %s", t[i].line);
+		ck_assert_str_eq(g.kvm_prereq[t[i].p].text, t[i].line);
+		ck_assert_uint_eq(g.kvm_prereq[t[i].p].seq, i + 7);
+		unsigned n = 0;
+		for (size_t k = 0; k < _KVM_PREREQ_MAX; k++)
+			n += g.kvm_prereq[k].present;
+		ck_assert_uint_eq(n, 1);
+		kmsg_facts_done(&g);
+	}
+}
+END_TEST
+
+START_TEST(test_kvm_lines) {
+	parse("3,1,1,-;kvm_intel: Disable TDX: MAX_VCPU_PER_TD (192) smaller than number of "
+	      "logical CPUs (224).\n"
+	      "3,2,1,-;kvm: no hardware support for 'kvm_intel'\n"
+	      "6,3,1,-;kvm_intel: TDX is supported.\n");
+	ck_assert(f.max_vcpu.present);
+	ck_assert_uint_eq(f.max_vcpu_module, 192);
+	ck_assert_uint_eq(f.max_vcpu_cpus, 224);
+	ck_assert(f.no_hw_support.present);
+	ck_assert(f.kvm_tdx_supported.present);
+	ck_assert_str_eq(f.kvm_tdx_supported.text, "kvm_intel: TDX is supported.");
+}
+END_TEST
+
+START_TEST(test_versions) {
+	parse("6,1,1,-;virt/tdx: module version: 1.5.01.00.0744 (build_date 20231011).\n");
+	ck_assert(f.version_line.present);
+	ck_assert_uint_eq(f.version_major, 1);
+	ck_assert_uint_eq(f.version_minor, 5);
+	ck_assert_uint_eq(f.version_update, 1);
+	ck_assert_uint_eq(f.build_date, 20231011);
+	ck_assert_uint_eq(f.build_num, 744);
+
+	parse("6,2,1,-;virt/tdx: TDX module: attributes 0x0, vendor_id 0x8086, major_version 1, "
+	      "minor_version 5, build_date 20240725, build_num 784\n");
+	ck_assert(f.vendor_module_line.present);
+	ck_assert_uint_eq(f.vendor_major, 1);
+	ck_assert_uint_eq(f.vendor_minor, 5);
+	ck_assert_uint_eq(f.build_date, 20240725);
+	ck_assert_uint_eq(f.build_num, 784);
+
+	struct kmsg_facts g = {0};
+	const char *s = "6,3,1,-;tdx: TDX module: vendor_id 0x8086, major_version 1, "
+			"minor_version 0, build_date 20220223, build_num 301\n";
+	ck_assert_int_eq(kmsg_parse_stream(s, strlen(s), &g, NULL), 0);
+	ck_assert(g.vendor_module_line.present);
+	ck_assert_uint_eq(g.vendor_minor, 0);
+	ck_assert_uint_eq(g.build_num, 301);
+	kmsg_facts_done(&g);
+}
+END_TEST
+
+START_TEST(test_version_garbage) {
+	parse("6,1,1,-;virt/tdx: Module version: 1.x.24\n"
+	      "6,2,1,-;virt/tdx: Module version: 99999999999.5.24\n"
+	      "6,3,1,-;virt/tdx: TDX module: attributes 0x0, vendor_id 0x8086\n"
+	      "6,4,1,-;virt/tdx: TDX module: major_version 1, minor_version\n");
+	ck_assert(!f.version_line.present);
+	ck_assert(!f.vendor_module_line.present);
+}
+END_TEST
+
+START_TEST(test_cmr_formats) {
+	parse("6,1,1,-;virt/tdx: CMR: [0x100000, 0x77800000)\n"
+	      "6,2,1,-;virt/tdx: CMR: [0x100000000, 0x407a000000)\n"
+	      "6,3,1,-;virt/tdx: CMR: [0x0, 0x0)\n");
+	ck_assert_str_eq(f.cmr_format, "CMR");
+	ck_assert_uint_eq(f.cmrs.n, 2);
+	ck_assert_uint_eq(f.cmrs.items[0].start, 0x100000);
+	ck_assert_uint_eq(f.cmrs.items[0].end, 0x77800000);
+	ck_assert_uint_eq(f.cmrs.items[1].end, 0x407a000000ULL);
+
+	struct kmsg_facts g = {0};
+	const char *s = "6,1,1,-;virt/tdx: CMR[0]: [0x100000, 0x80000000)\n"
+			"6,2,1,-;virt/tdx: CMR[1]: [0x100000000, 0x880000000)\n";
+	ck_assert_int_eq(kmsg_parse_stream(s, strlen(s), &g, NULL), 0);
+	ck_assert_str_eq(g.cmr_format, "CMR[i]");
+	ck_assert_uint_eq(g.cmrs.n, 2);
+	kmsg_facts_done(&g);
+
+	g = (struct kmsg_facts){0};
+	s = "6,1,1,-;tdx: BIOS-CMR : [0x100000, 0x80000000)\n"
+	    "6,2,1,-;tdx: Kernel-checked-CMR : [0x200000, 0x80000000)\n";
+	ck_assert_int_eq(kmsg_parse_stream(s, strlen(s), &g, NULL), 0);
+	ck_assert_str_eq(g.cmr_format, "Kernel-checked-CMR");
+	ck_assert_uint_eq(g.cmrs.n, 1);
+	ck_assert_uint_eq(g.cmrs.items[0].start, 0x200000);
+	kmsg_facts_done(&g);
+
+	g = (struct kmsg_facts){0};
+	s = "6,1,1,-;tdx: BIOS-CMR : [0x100000, 0x80000000)\n";
+	ck_assert_int_eq(kmsg_parse_stream(s, strlen(s), &g, NULL), 0);
+	ck_assert_str_eq(g.cmr_format, "BIOS-CMR");
+	kmsg_facts_done(&g);
+}
+END_TEST
+
+START_TEST(test_cmr_preference) {
+	/* all four formats at once: the plain "CMR:" lines win, in that order */
+	parse("6,1,1,-;tdx: BIOS-CMR : [0x100000, 0x90000000)\n"
+	      "6,2,1,-;tdx: Kernel-checked-CMR : [0x100000, 0x88000000)\n"
+	      "6,3,1,-;virt/tdx: CMR[0]: [0x100000, 0x84000000)\n"
+	      "6,4,1,-;virt/tdx: CMR: [0x100000, 0x80000000)\n"
+	      "6,5,1,-;virt/tdx: CMR: [0x100000, 0x80000000)\n");
+	ck_assert_str_eq(f.cmr_format, "CMR");
+	ck_assert_uint_eq(f.cmrs.n, 1); /* the repeated line is one CMR */
+	ck_assert_uint_eq(f.cmrs.items[0].end, 0x80000000);
+
+	struct kmsg_facts g = {0};
+	const char *s = "6,1,1,-;tdx: BIOS-CMR : [0x100000, 0x90000000)\n"
+			"6,3,1,-;virt/tdx: CMR[0]: [0x100000, 0x84000000)\n";
+	ck_assert_int_eq(kmsg_parse_stream(s, strlen(s), &g, NULL), 0);
+	ck_assert_str_eq(g.cmr_format, "CMR[i]");
+	ck_assert_uint_eq(g.cmrs.items[0].end, 0x84000000);
+	kmsg_facts_done(&g);
+}
+END_TEST
+
+START_TEST(test_cmr_garbage) {
+	parse("6,1,1,-;virt/tdx: CMR: [0x100000, 0x10000000000000000)\n"
+	      "6,2,1,-;virt/tdx: CMR: [0x100000 0x200000)\n"
+	      "6,3,1,-;virt/tdx: CMR: 0x100000, 0x200000\n"
+	      "6,4,1,-;virt/tdx: CMR[x]: [0x100000, 0x200000)\n"
+	      "6,5,1,-;virt/tdx: CMR: [0x300000, 0x200000)\n");
+	ck_assert_uint_eq(f.cmrs.n, 0);
+	ck_assert_ptr_null(f.cmr_format);
+}
+END_TEST
+
+START_TEST(test_record_format) {
+	size_t bad = 99;
+	const char *s = "6,100,5000,-,caller=T1;virt/tdx: module initialized\n"
+			" SUBSYSTEM=cpu\n"
+			" DEVICE=+cpu:3\n"
+			"14,101,5001,c;virt/tdx: Module version: 1.5.24\n";
+	ck_assert_int_eq(kmsg_parse_stream(s, strlen(s), &f, &bad), 0);
+	ck_assert_uint_eq(bad, 0);
+	ck_assert_int_eq(f.init, MODULE_INIT_OK);
+	ck_assert_uint_eq(f.version_line.seq, 101);
+
+	uint64_t seq;
+	const char *msg;
+	size_t ml;
+	const char *r = "6,42,7,-;hello";
+	ck_assert_int_eq(kmsg_split_record(r, strlen(r), &seq, &msg, &ml), 0);
+	ck_assert_uint_eq(seq, 42);
+	ck_assert_uint_eq(ml, 5);
+	ck_assert(strncmp(msg, "hello", 5) == 0);
+	r = "6,42;hello";
+	ck_assert_int_eq(kmsg_split_record(r, strlen(r), &seq, &msg, &ml), -EINVAL);
+	r = "6,99999999999999999999,1,-;x";
+	ck_assert_int_eq(kmsg_split_record(r, strlen(r), &seq, &msg, &ml), -EINVAL);
+	r = "6,1,1,;x";
+	ck_assert_int_eq(kmsg_split_record(r, strlen(r), &seq, &msg, &ml), -EINVAL);
+	r = "no semicolon at all";
+	ck_assert_int_eq(kmsg_split_record(r, strlen(r), &seq, &msg, &ml), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_garbage) {
+	size_t bad = 0;
+	ck_assert_int_eq(kmsg_parse_stream("", 0, &f, &bad), 0);
+	ck_assert_uint_eq(bad, 0);
+	ck_assert_int_eq(f.init, MODULE_INIT_NONE);
+
+	/* truncated record, junk, binary noise, a last line without newline */
+	static const char noise[] = "6,12\n"
+				    "garbage line\n"
+				    "\x01\x02\xff\xfe;;;\n"
+				    "6,7,8,-;virt/tdx: BIOS enabled: private KeyID range [32, 6\n"
+				    "6,8,9,-;virt/tdx: mod\0ule initialized\n"
+				    "6,9,9,-;virt/tdx: BIOS enabled: private KeyID range [4294967296, 1)\n"
+				    "6,10,9,-;virt/tdx: 99999999999999999999999 KB allocated for PAMT\n"
+				    "6,11,9,-;virt/tdx: module initialization failed (-99999999999)\n"
+				    "6,12,9,-;virt/tdx: module initialized";
+	ck_assert_int_eq(kmsg_parse_stream(noise, sizeof(noise) - 1, &f, &bad), 0);
+	ck_assert_uint_eq(bad, 3);
+	ck_assert(!f.keyid_range.present);
+	ck_assert(!f.pamt.present);
+	ck_assert_int_eq(f.init, MODULE_INIT_OK); /* only the last, newline-less line */
+	ck_assert_uint_eq(f.init_line.seq, 12);
+
+	/* look-alikes from other subsystems are not TDX lines */
+	struct kmsg_facts g = {0};
+	const char *s = "6,1,1,-;foo: module initialized\n"
+			"6,2,1,-;module initialized\n"
+			"6,3,1,-;virt/tdx: module initialized, more text\n"
+			"6,4,1,-;virt/tdx: TDX is supported.\n";
+	ck_assert_int_eq(kmsg_parse_stream(s, strlen(s), &g, NULL), 0);
+	ck_assert_int_eq(g.init, MODULE_INIT_NONE);
+	ck_assert(!g.kvm_tdx_supported.present);
+	ck_assert_uint_eq(g.last_seq, 4);
+	kmsg_facts_done(&g);
+}
+END_TEST
+
+START_TEST(test_long_line) {
+	char buf[4096];
+	int n = snprintf(buf, sizeof(buf), "3,5,1,-;virt/tdx: SEAMCALL (0x22) failed: 0x1 ");
+	memset(buf + n, 'A', 3000);
+	buf[n + 3000] = '\n';
+	buf[n + 3001] = 0;
+	parse(buf);
+	ck_assert(f.seamcall.present);
+	ck_assert_uint_eq(strlen(f.seamcall.text), KLINE_MAX - 1);
+}
+END_TEST
+
+START_TEST(test_extract_and_saved) {
+	const char *s = "6,1,1,-;Linux version 6.17\n"
+			"6,2,1,-;virt/tdx: BIOS enabled: private KeyID range [32, 64)\n"
+			" SUBSYSTEM=cpu\n"
+			"6,3,1,-;ACPI: something else\n"
+			"6,4,1,-;virt/tdx: CMR: [0x100000, 0x80000000)\n"
+			"6,5,1,-;virt/tdx: Module version: 1.5.24\n"
+			"6,6,1,-;virt/tdx: TDX-Module initialized\n";
+	_cleanup_free_ char *out = NULL;
+	ck_assert_int_eq(kmsg_extract_tdx(s, strlen(s), &out), 0);
+	ck_assert_str_eq(out, "virt/tdx: BIOS enabled: private KeyID range [32, 64)\n"
+			      "virt/tdx: CMR: [0x100000, 0x80000000)\n"
+			      "virt/tdx: Module version: 1.5.24\n"
+			      "virt/tdx: TDX-Module initialized\n");
+
+	ck_assert_int_eq(kmsg_parse_saved(out, strlen(out), &f), 0);
+	ck_assert(f.keyid_range.present);
+	ck_assert_uint_eq(f.keyid_range.seq, 0);
+	ck_assert_uint_eq(f.keyid_end, 64);
+	ck_assert_int_eq(f.init, MODULE_INIT_OK);
+	ck_assert_uint_eq(f.version_update, 24);
+	ck_assert_uint_eq(f.cmrs.n, 1);
+	ck_assert_str_eq(f.cmr_format, "CMR");
+
+	/* extracting from saved lines again is stable */
+	_cleanup_free_ char *again = NULL;
+	ck_assert_int_eq(kmsg_extract_tdx_lines(out, strlen(out), &again), 0);
+	ck_assert_str_eq(again, out);
+
+	_cleanup_free_ char *none = NULL;
+	ck_assert_int_eq(kmsg_extract_tdx("6,1,1,-;x\n", 10, &none), 0);
+	ck_assert_str_eq(none, "");
+
+	ck_assert(kmsg_message_is_tdx("virt/tdx: module not loaded", 27));
+	ck_assert(!kmsg_message_is_tdx("usb 1-1: new device", 19));
+}
+END_TEST
+
+static Suite *kmsg_suite(void) {
+	Suite *s = suite_create("kmsg");
+	TCase *tc = tcase_create("parse");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_v616_success);
+	tcase_add_test(tc, test_keyid_doc_colon);
+	tcase_add_test(tc, test_v71_success);
+	tcase_add_test(tc, test_init_failures);
+	tcase_add_test(tc, test_later_outcome_wins);
+	tcase_add_test(tc, test_old_intel_tree);
+	tcase_add_test(tc, test_boot_refusals);
+	tcase_add_test(tc, test_tdmr_and_bugs);
+	tcase_add_test(tc, test_kvm_prereqs);
+	tcase_add_test(tc, test_kvm_lines);
+	tcase_add_test(tc, test_versions);
+	tcase_add_test(tc, test_version_garbage);
+	tcase_add_test(tc, test_cmr_formats);
+	tcase_add_test(tc, test_cmr_preference);
+	tcase_add_test(tc, test_cmr_garbage);
+	tcase_add_test(tc, test_record_format);
+	tcase_add_test(tc, test_garbage);
+	tcase_add_test(tc, test_long_line);
+	tcase_add_test(tc, test_extract_and_saved);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void) {
+	SRunner *sr = srunner_create(kmsg_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <check.h>
+
+#include "macro.h"
+#include "parse-util.h"
+
+START_TEST(test_u64) {
+	uint64_t v = 0;
+	ck_assert_int_eq(parse_u64("42", &v), 0);
+	ck_assert_uint_eq(v, 42);
+	ck_assert_int_eq(parse_u64(" 0x1F\n", &v), 0);
+	ck_assert_uint_eq(v, 31);
+	ck_assert_int_eq(parse_u64("18446744073709551615", &v), 0);
+	ck_assert_uint_eq(v, UINT64_MAX);
+	v = 3;
+	ck_assert_int_eq(parse_u64("18446744073709551616", &v), -ERANGE);
+	ck_assert_int_eq(parse_u64("0x10000000000000000", &v), -ERANGE);
+	ck_assert_int_eq(parse_u64("", &v), -EINVAL);
+	ck_assert_int_eq(parse_u64("12abc", &v), -EINVAL);
+	ck_assert_int_eq(parse_u64("1\n\n", &v), -EINVAL);
+	ck_assert_int_eq(parse_u64("-1", &v), -EINVAL);
+	ck_assert_int_eq(parse_u64("0x", &v), -EINVAL);
+	ck_assert_int_eq(parse_u64(NULL, &v), -EINVAL);
+	ck_assert_uint_eq(v, 3);
+
+	uint32_t w = 9;
+	ck_assert_int_eq(parse_u32("0x00000020", &w), 0); /* keyid_num style */
+	ck_assert_uint_eq(w, 32);
+	ck_assert_int_eq(parse_u32("4294967296", &w), -ERANGE);
+	ck_assert_uint_eq(w, 32);
+}
+END_TEST
+
+START_TEST(test_hex) {
+	uint64_t v = 0;
+	ck_assert_int_eq(parse_hex_u64("8000000\n", &v), 0); /* block_size_bytes */
+	ck_assert_uint_eq(v, 0x8000000);
+	ck_assert_int_eq(parse_hex_u64("0x80000000", &v), 0);
+	ck_assert_uint_eq(v, 0x80000000);
+	ck_assert_int_eq(parse_hex_u64("fffffffffffffffff", &v), -ERANGE);
+	ck_assert_int_eq(parse_hex_u64("xyz", &v), -EINVAL);
+	ck_assert_uint_eq(v, 0x80000000);
+}
+END_TEST
+
+START_TEST(test_size) {
+	uint64_t v;
+	ck_assert_int_eq(parse_size("4G", &v), 0);
+	ck_assert_uint_eq(v, 4ULL << 30);
+	ck_assert_int_eq(parse_size("0x100000", &v), 0);
+	ck_assert_uint_eq(v, 0x100000);
+	ck_assert_int_eq(parse_size("16777216T", &v), -ERANGE);
+	ck_assert_int_eq(parse_size("4GB", &v), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_bools) {
+	bool b = false;
+	ck_assert_int_eq(parse_kernel_bool("Y\n", &b), 0);
+	ck_assert(b);
+	ck_assert_int_eq(parse_kernel_bool("N", &b), 0);
+	ck_assert(!b);
+	ck_assert_int_eq(parse_kernel_bool("maybe", &b), -EINVAL);
+	ck_assert_int_eq(parse_kernel_bool("YY", &b), -EINVAL);
+	ck_assert_int_eq(parse_boolean("on", &b), 0);
+	ck_assert(b);
+	ck_assert_int_eq(parse_boolean("nope", &b), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_cpu_lists) {
+	uint8_t bm[16] = {0};
+	ck_assert_int_eq(parse_cpu_list("0-3,8,10-11\n", bm, 128), 0);
+	ck_assert(bitmap_test(bm, 0) && bitmap_test(bm, 3) && bitmap_test(bm, 8));
+	ck_assert(!bitmap_test(bm, 4) && !bitmap_test(bm, 9));
+	ck_assert(bitmap_test(bm, 11) && !bitmap_test(bm, 12));
+	unsigned m;
+	ck_assert_int_eq(cpu_list_max("0-3,8,10-11", &m), 0);
+	ck_assert_uint_eq(m, 11);
+	ck_assert_int_eq(cpu_list_max("\n", &m), -ENOENT);
+	uint8_t z[2] = {0};
+	ck_assert_int_eq(parse_cpu_list("0-15,16", z, 16), -ERANGE);
+	ck_assert_uint_eq(z[0] | z[1], 0);
+	ck_assert_int_eq(parse_cpu_list("3-1", z, 16), -EINVAL);
+	ck_assert_int_eq(parse_cpu_list("1,,2", z, 16), -EINVAL);
+	ck_assert_int_eq(parse_cpu_list("1-", z, 16), -EINVAL);
+	ck_assert_int_eq(cpu_list_max("99999999999", &m), -EINVAL);
+
+	const unsigned cpus[] = {0, 1, 2, 3, 8, 10, 11};
+	char buf[64];
+	format_cpu_list(cpus, ELEMENTSOF(cpus), buf, sizeof(buf));
+	ck_assert_str_eq(buf, "0-3,8,10-11");
+	format_cpu_list(cpus, ELEMENTSOF(cpus), buf, 4);
+	ck_assert_uint_lt(strlen(buf), 4);
+}
+END_TEST
+
+int main(void) {
+	Suite *s = suite_create("parse-util");
+	TCase *tc = tcase_create("parse");
+	tcase_add_test(tc, test_u64);
+	tcase_add_test(tc, test_hex);
+	tcase_add_test(tc, test_size);
+	tcase_add_test(tc, test_bools);
+	tcase_add_test(tc, test_cpu_lists);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
