@@ -11,6 +11,7 @@
 #include "macro.h"
 #include "manager.h"
 #include "memory-gate.h"
+#include "nfd-feature.h"
 #include "run-state.h"
 #include "tdxd-bus.h"
 #include "uevent.h"
@@ -55,6 +56,7 @@ Manager *manager_free(Manager *m) {
 	free(m->saved_state);
 	free(m->saved_cpu_package);
 	free(m->saved_kernel_log);
+	free(m->saved_nfd);
 	free(m);
 	return NULL;
 }
@@ -176,6 +178,22 @@ static void manager_save_state(Manager *m) {
 			  RUN_KERNEL_LOG_PATH);
 
 	memory_gate_record_tdx_memory(m);
+
+	if (*m->config.nfd_feature_file) {
+		/* Not a kernel path, but under --root it goes below the tree like everything else,
+		 * so tests never write to the real /etc. */
+		text = mfree(text);
+		if (nfd_feature_format(&m->status, &text) >= 0 &&
+		    !(m->saved_nfd && streq(m->saved_nfd, text))) {
+			int r = write_file_atomic_at(m->root, m->config.nfd_feature_file, text);
+			if (r < 0)
+				log_warning_errno(r, "Failed to write %s: %m", m->config.nfd_feature_file);
+			else {
+				free(m->saved_nfd);
+				m->saved_nfd = strdup(text);
+			}
+		}
+	}
 }
 
 int manager_rederive(Manager *m) {

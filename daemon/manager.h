@@ -61,11 +61,15 @@ typedef struct Manager {
 
 	struct kmod_loader *loader;
 	struct memory_gate *gate;
+	/* The CPU guard's own OfflineCPU() in flight: its kernel offline event is expected, and
+	 * in warn mode already signalled (cpu-guard.c). */
+	bool cpu_guard_offline_pending;
+	unsigned cpu_guard_offline_cpu;
 
 	bool ready_notified;
 
 	/* What was last written to /run/tdxd, to rewrite only on change. */
-	char *saved_state, *saved_cpu_package, *saved_kernel_log;
+	char *saved_state, *saved_cpu_package, *saved_kernel_log, *saved_nfd;
 } Manager;
 
 int manager_new(Manager **ret);

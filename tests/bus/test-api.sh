@@ -3,13 +3,19 @@
 # fresh; bad input (arguments, config lines, kernel files) never stops the daemon.
 . "$(dirname "$0")/lib.sh"
 
-bus_setup spr-2s-v6.16-ready --config "$(printf '[Manager]\nCPUGuard=bogus\nNoSuchKey=1\nMemoryGate=warn')"
+nfd=/etc/kubernetes/node-feature-discovery/features.d/tdxd
+bus_setup spr-2s-v6.16-ready --config "$(printf '[Manager]\nCPUGuard=bogus\nNoSuchKey=1\nMemoryGate=warn\nNFDFeatureFile=%s' "$nfd")"
 
 # Config problems are reported with file:line, the rest of the file still applies.
 grep -q 'tdxd.conf:2' "$WORK/tdxd.log" || fail "bad CPUGuard value not reported with file:line"
 grep -q 'tdxd.conf:3' "$WORK/tdxd.log" || fail "unknown key not reported with file:line"
 assert_eq enforce "$(prop CPUGuard)" "a bad CPUGuard value keeps the default"
 assert_eq warn "$(prop MemoryGate)" "the good lines of a config with bad lines still apply"
+
+# NFDFeatureFile: the NFD local feature file, below the root under --root.
+grep -qx 'tdxd.tdx.ready=true' "$ROOT$nfd" || fail "NFD feature file: $(cat "$ROOT$nfd" 2>&1)"
+grep -qx 'tdxd.tdx.keyids-total=31' "$ROOT$nfd" || fail "NFD feature file lacks keyids-total=31"
+pass "NFD feature file written"
 
 # GetCapabilities: the JSON document.
 caps=$(call GetCapabilities --json=short | jq -r '.data[0]')
@@ -64,6 +70,8 @@ assert_eq 15 "$(prop UsedKeyIDs)" "UsedKeyIDs read fresh on Get"
 assert_eq degraded "$(prop State)" "no free KeyID: degraded without a Refresh"
 wait_signal '.member == "PropertiesChanged" and (.payload.data[1] | has("State"))'
 pass "State change from usage is signalled"
+grep -qx 'tdxd.tdx.state=degraded' "$ROOT$nfd" || fail "NFD feature file not rewritten on a state change"
+pass "NFD feature file follows the state"
 monitor_stop
 sed -i 's/^tdx .*/tdx 2/' "$ROOT/sys/fs/cgroup/misc.current"
 assert_eq 2 "$(prop UsedKeyIDs)" "UsedKeyIDs back to 2"
