@@ -1,0 +1,654 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <check.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "fileio.h"
+#include "host.h"
+#include "macro.h"
+
+#define BOOT "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f"
+#define OTHER_BOOT "00000000-1111-2222-3333-444444444444"
+
+static char root[64];
+
+static void mkroot(void) {
+	strcpy(root, "/tmp/tdxd-probe-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(root));
+}
+
+static void rmroot(void) {
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static void put(const char *path, const char *contents) {
+	ck_assert_int_eq(write_file_atomic_at(root, path, contents), 0);
+}
+
+static void putf(const char *contents, const char *fmt, ...) _printf_(2, 3);
+static void putf(const char *contents, const char *fmt, ...) {
+	char path[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	put(path, contents);
+}
+
+static void mkdirs(const char *path) {
+	char p[512];
+	snprintf(p, sizeof(p), "%s%s", root, path);
+	for (char *s = p + strlen(root) + 1; *s; s++)
+		if (*s == '/') {
+			*s = 0;
+			(void)mkdir(p, 0755);
+			*s = '/';
+		}
+	(void)mkdir(p, 0755);
+}
+
+static void put_bin(const char *path, const void *data, size_t n) {
+	char p[512];
+	snprintf(p, sizeof(p), "%s", path);
+	*strrchr(p, '/') = 0;
+	mkdirs(p);
+	snprintf(p, sizeof(p), "%s%s", root, path);
+	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, data, n), (ssize_t)n);
+	close(fd);
+}
+
+static void link_node(unsigned cpu, unsigned node) {
+	char p[512], t[64];
+	snprintf(p, sizeof(p), "/sys/devices/system/cpu/cpu%u", cpu);
+	mkdirs(p);
+	snprintf(p, sizeof(p), "%s/sys/devices/system/cpu/cpu%u/node%u", root, cpu, node);
+	snprintf(t, sizeof(t), "../../node/node%u", node);
+	ck_assert_int_eq(symlink(t, p), 0);
+}
+
+static bool has_warning(const struct tdx_host *h, const char *needle) {
+	for (size_t i = 0; i < h->n_warnings; i++)
+		if (strstr(h->warnings[i], needle))
+			return true;
+	return false;
+}
+
+static void dump_warnings(const struct tdx_host *h) {
+	for (size_t i = 0; i < h->n_warnings; i++)
+		fprintf(stderr, "  warning: %s\n", h->warnings[i]);
+}
+
+static const char cpuinfo_block[] =
+	"processor\t: %d\nvendor_id\t: GenuineIntel\n"
+	"flags\t\t: fpu vmx tme tdx_host_platform\n"
+	"vmx flags\t: ept ept_5level\n"
+	"bugs\t\t: tdx_pw_mce\n"
+	"address sizes\t: 46 bits physical, 57 bits virtual\n\n";
+
+/* A 2-package, 8-CPU v6.16-era host with a vendor kernel log (CMR lines). */
+static void build_host(void) {
+	char buf[4096] = "";
+	for (int i = 0; i < 8; i++)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), cpuinfo_block, i);
+	put("/proc/cpuinfo", buf);
+	put("/proc/sys/kernel/random/boot_id", BOOT "\n");
+	put("/dev/kmsg", "6,0,0,-;Linux version 6.16.5\n"
+			 "6,10,100,-;virt/tdx: BIOS enabled: private KeyID range [32, 64)\n"
+			 " SUBSYSTEM=cpu\n"
+			 "6,11,101,-;virt/tdx: CMR: [0x100000, 0x80000000)\n"
+			 "6,12,102,-;virt/tdx: CMR: [0x100000000, 0x180000000)\n"
+			 "6,900,9000,-;virt/tdx: 6303780 KB allocated for PAMT\n"
+			 "6,901,9001,-;virt/tdx: module initialized\n");
+	put("/sys/fs/cgroup/misc.capacity", "sev 0\ntdx 31\n");
+	put("/sys/fs/cgroup/misc.current", "tdx 2\n");
+	put("/sys/module/kvm_intel/initstate", "live\n");
+	put("/sys/module/kvm_intel/refcnt", "3\n");
+	put("/sys/module/kvm_intel/parameters/tdx", "Y\n");
+	mkdirs("/sys/module/kvm_intel/holders");
+	put("/sys/devices/system/cpu/hotplug/states", "  0: offline\n 93: kvm/cpu/tdx:online\n"
+						       "235: online\n");
+	/* CPUs 0-7, 3 and 7 offline (their topology/ gone) */
+	put("/sys/devices/system/cpu/present", "0-7\n");
+	put("/sys/devices/system/cpu/online", "0-2,4-6\n");
+	for (unsigned c = 0; c < 8; c++) {
+		if (c != 3 && c != 7)
+			putf(c < 4 ? "0\n" : "1\n",
+			     "/sys/devices/system/cpu/cpu%u/topology/physical_package_id", c);
+		link_node(c, c < 4 ? 0 : 1);
+	}
+	put("/sys/devices/system/node/node0/cpulist", "0-2\n");
+	put("/sys/devices/system/node/node1/cpulist", "4-6\n");
+	put("/run/tdxd/state", "TDX_ENABLED=1\nBOOT_ID=" BOOT "\n");
+	put("/run/tdxd/cpu-package", "0 0\n7 1\n");
+	put("/run/tdxd/tdx-memory", "0x100000 0x80000000\n0x100000000 0x180000000\n");
+	/* memory: 128 MiB blocks, 0-15 (boot) and 32-39 (4 GiB..5 GiB), 64 hot-added at 8 GiB */
+	put("/sys/devices/system/memory/block_size_bytes", "8000000\n");
+	put("/sys/devices/system/memory/auto_online_blocks", "offline\n");
+	for (unsigned b = 0; b < 16; b++)
+		mkdirs((snprintf(buf, sizeof(buf), "/sys/devices/system/memory/memory%u", b), buf));
+	for (unsigned b = 32; b < 40; b++)
+		mkdirs((snprintf(buf, sizeof(buf), "/sys/devices/system/memory/memory%u", b), buf));
+	put("/sys/devices/system/memory/memory64/state", "offline\n");
+	put("/sys/firmware/memmap/0/start", "0x0\n");
+	put("/sys/firmware/memmap/0/end", "0x9ffff\n");
+	put("/sys/firmware/memmap/0/type", "System RAM\n");
+	put("/sys/firmware/memmap/1/start", "0x100000\n");
+	put("/sys/firmware/memmap/1/end", "0x7fffffff\n");
+	put("/sys/firmware/memmap/1/type", "System RAM\n");
+	put("/sys/firmware/memmap/2/start", "0x80000000\n");
+	put("/sys/firmware/memmap/2/end", "0x8fffffff\n");
+	put("/sys/firmware/memmap/2/type", "Reserved\n");
+	put("/sys/firmware/memmap/3/start", "0x100000000\n");
+	put("/sys/firmware/memmap/3/end", "0x17fffffff\n");
+	put("/sys/firmware/memmap/3/type", "System RAM\n");
+	put("/sys/bus/dax/devices/dax0.0/mapping0/start", "0x400000000\n");
+	put("/sys/bus/dax/devices/dax0.0/mapping0/end", "0x43fffffff\n");
+	put("/sys/bus/dax/devices/dax0.0/mapping1/start", "0x480000000\n");
+	put("/sys/bus/dax/devices/dax0.0/mapping1/end", "0x4bfffffff\n");
+	put("/sys/bus/dax/devices/dax1.0/resource", "0x500000000\n");
+	put("/sys/bus/dax/devices/dax1.0/size", "1073741824\n");
+}
+
+START_TEST(test_full_host) {
+	mkroot();
+	build_host();
+	struct tdx_host h;
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	dump_warnings(&h);
+	ck_assert_uint_eq(h.n_warnings, 0);
+	ck_assert_str_eq(h.root, root);
+	ck_assert_str_eq(h.boot_id, BOOT);
+	ck_assert(!h.run_files_stale);
+
+	ck_assert(h.cpuinfo.read);
+	ck_assert(h.cpuinfo.tdx_host_platform && h.cpuinfo.ept_5level && h.cpuinfo.bug_tdx_pw_mce);
+	ck_assert_uint_eq(h.cpuinfo.n_processors, 8);
+
+	ck_assert(h.kmsg.readable);
+	ck_assert_str_eq(h.kmsg.source, "/dev/kmsg");
+	ck_assert_uint_eq(h.kmsg.keyid_end, 64);
+	ck_assert_int_eq(h.kmsg.init, MODULE_INIT_OK);
+	ck_assert_uint_eq(h.kmsg.init_line.seq, 901);
+	ck_assert_uint_eq(h.kmsg.last_seq, 901);
+
+	ck_assert(!h.fw.present);
+	ck_assert_str_eq(h.kvm.name, "kvm_intel");
+	ck_assert(h.kvm.loaded && h.kvm.has_tdx_param && h.kvm.tdx_enabled);
+	ck_assert_int_eq(h.kvm.refcnt, 3);
+	ck_assert_uint_eq(h.kvm.n_holders, 0);
+	ck_assert_int_eq(h.kvm.modinfo_has_tdx, -1);
+
+	ck_assert(h.misc.capacity_known && h.misc.current_known);
+	ck_assert_uint_eq(h.misc.capacity, 31);
+	ck_assert_uint_eq(h.misc.current, 2);
+	ck_assert_str_eq(h.misc.capacity_source, "/sys/fs/cgroup/misc.capacity");
+
+	ck_assert(h.hp_states_read && h.hp_kvm_tdx && !h.hp_virt_tdx);
+	ck_assert(!h.tdx_host_dev);
+
+	ck_assert_uint_eq(h.n_cpus, 8);
+	ck_assert_uint_eq(h.n_present, 8);
+	ck_assert_uint_eq(h.n_online, 6);
+	ck_assert_int_eq(h.cpus[0].package, 0);
+	ck_assert_str_eq(h.cpus[0].package_source, "topology");
+	ck_assert_int_eq(h.cpus[0].node, 0);
+	/* CPU 3: not in the saved map, inferred from node0 (all package 0) */
+	ck_assert(!h.cpus[3].online);
+	ck_assert_int_eq(h.cpus[3].node, 0);
+	ck_assert_int_eq(h.cpus[3].package, 0);
+	ck_assert_str_eq(h.cpus[3].package_source, "node");
+	/* CPU 7: from the saved map */
+	ck_assert_int_eq(h.cpus[7].package, 1);
+	ck_assert_str_eq(h.cpus[7].package_source, "saved");
+	ck_assert_uint_eq(h.n_packages, 2);
+	ck_assert_int_eq(h.packages[1].id, 1);
+	ck_assert_uint_eq(h.packages[1].present_cpus, 4);
+	ck_assert_uint_eq(h.packages[1].online_cpus, 3);
+	ck_assert_uint_eq(h.n_dark_nodes, 0);
+	ck_assert_uint_eq(h.n_unknown_package_offline, 0);
+
+	ck_assert_uint_eq(h.cmrs.n, 2);
+	ck_assert_str_eq(h.cmrs_source, "/dev/kmsg");
+	ck_assert(h.tdx_memory_known);
+	ck_assert_uint_eq(h.tdx_memory.n, 2);
+
+	ck_assert(h.mem.present);
+	ck_assert_uint_eq(h.mem.block_size, 0x8000000);
+	ck_assert_str_eq(h.mem.auto_online, "offline");
+	ck_assert_uint_eq(h.mem.n_blocks, 25);
+	ck_assert_uint_eq(h.mem.block_ids[0], 0);
+	ck_assert_uint_eq(h.mem.block_ids[24], 64);
+	ck_assert(h.mem.memmap_present);
+	ck_assert_uint_eq(h.mem.system_ram.n, 3);
+	ck_assert_uint_eq(h.mem.system_ram.items[1].end, 0x80000000); /* inclusive end + 1 */
+	/* blocks 32-39 (4..5 GiB) lie outside the CMRs and have no state file: skipped; block
+	 * 64 is outside and was read */
+	ck_assert_uint_eq(h.mem.n_outside, 1);
+	ck_assert_uint_eq(h.mem.outside[0].id, 64);
+	ck_assert(!h.mem.outside[0].online);
+	ck_assert_str_eq(h.mem.outside[0].state, "offline");
+	ck_assert_uint_eq(h.mem.n_dax, 2);
+	ck_assert_str_eq(h.mem.dax[0].name, "dax0.0");
+	ck_assert_uint_eq(h.mem.dax[0].ranges.n, 2);
+	ck_assert_uint_eq(h.mem.dax[0].ranges.items[0].end, 0x440000000ULL);
+	ck_assert_uint_eq(h.mem.dax[1].ranges.items[0].start, 0x500000000ULL);
+	ck_assert_uint_eq(h.mem.dax[1].ranges.items[0].end, 0x540000000ULL);
+
+	tdx_host_done(&h);
+	ck_assert_ptr_null(h.root);
+	rmroot();
+}
+END_TEST
+
+START_TEST(test_outside_blocks_read) {
+	mkroot();
+	build_host();
+	/* an online block inside the CMRs but outside the memory recorded at init */
+	put("/run/tdxd/tdx-memory", "0x100000 0x40000000\n0x100000000 0x180000000\n");
+	put("/sys/devices/system/memory/memory10/state", "online_movable\n");
+	struct tdx_host h;
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	/* blocks 8-15 are outside tdx-memory: 10 and 64 have a state file */
+	ck_assert_uint_eq(h.mem.n_outside, 2);
+	ck_assert_uint_eq(h.mem.outside[0].id, 10);
+	ck_assert(h.mem.outside[0].online);
+	ck_assert_str_eq(h.mem.outside[0].state, "online_movable");
+	tdx_host_done(&h);
+	rmroot();
+}
+END_TEST
+
+START_TEST(test_dark_node_and_unknown) {
+	mkroot();
+	put("/sys/devices/system/cpu/present", "0-5\n");
+	put("/sys/devices/system/cpu/online", "0-1\n");
+	put("/sys/devices/system/cpu/cpu0/topology/physical_package_id", "0\n");
+	put("/sys/devices/system/cpu/cpu1/topology/physical_package_id", "0\n");
+	link_node(0, 0);
+	link_node(1, 0);
+	link_node(2, 0); /* offline, node0 is one package: inferred */
+	link_node(3, 1); /* node1 has no online CPU: dark */
+	link_node(4, 1);
+	/* CPU 5: no node link, no saved map: unknown */
+	mkdirs("/sys/devices/system/cpu/cpu5");
+	struct tdx_host h;
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	ck_assert_int_eq(h.cpus[2].package, 0);
+	ck_assert_int_eq(h.cpus[3].package, -1);
+	ck_assert_uint_eq(h.n_dark_nodes, 1);
+	ck_assert_int_eq(h.dark_nodes[0], 1);
+	ck_assert_uint_eq(h.n_unknown_package_offline, 3);
+	ck_assert_uint_eq(h.n_packages, 1);
+	ck_assert_uint_eq(h.packages[0].present_cpus, 3);
+	ck_assert_uint_eq(h.packages[0].online_cpus, 2);
+	tdx_host_done(&h);
+
+	/* a node spanning two packages infers nothing */
+	put("/sys/devices/system/cpu/online", "0-1,3\n");
+	put("/sys/devices/system/cpu/cpu3/topology/physical_package_id", "1\n");
+	put("/sys/devices/system/cpu/present", "0-4\n");
+	char p[256];
+	snprintf(p, sizeof(p), "%s/sys/devices/system/cpu/cpu3/node1", root);
+	unlink(p);
+	link_node(3, 0);
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	ck_assert_int_eq(h.cpus[2].package, -1);
+	ck_assert_uint_eq(h.n_packages, 2);
+	tdx_host_done(&h);
+	rmroot();
+}
+END_TEST
+
+static void le64(uint8_t *b, uint64_t v) {
+	for (int i = 0; i < 8; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void build_vendor_metadata(bool truncated) {
+	put("/sys/firmware/tdx/keyid_num", "0x00000040");
+	put("/sys/firmware/tdx/nr_guest_keyids", "0x0000003f");
+	put("/sys/firmware/tdx/tdx_module/status", "initialized");
+	put("/sys/firmware/tdx/tdx_module/major_version", "0x00000001");
+	put("/sys/firmware/tdx/tdx_module/minor_version", "0x00000005");
+	put("/sys/firmware/tdx/tdx_module/build_num", "0x00000310");
+	put("/sys/firmware/tdx/tdx_module/build_date", "20240725");
+	const char *md = "/sys/firmware/tdx/tdx_module/metadata/";
+	char p[256];
+	static const uint8_t vcpus[] = {0x00, 0x02};
+	snprintf(p, sizeof(p), "%s9900000100000008", md);
+	put_bin(p, vcpus, 2);
+	static const uint8_t maj[] = {1, 0}, min[] = {5, 0}, upd[] = {24, 0}, ncmr[] = {2, 0};
+	snprintf(p, sizeof(p), "%s0800000100000004", md);
+	put_bin(p, maj, 2);
+	snprintf(p, sizeof(p), "%s0800000100000003", md);
+	put_bin(p, min, 2);
+	snprintf(p, sizeof(p), "%s0800000100000005", md);
+	put_bin(p, upd, 2);
+	snprintf(p, sizeof(p), "%s9000000100000000", md);
+	put_bin(p, ncmr, 2);
+	uint8_t base[32] = {0}, size[32] = {0};
+	le64(base, 0x100000);
+	le64(base + 8, 0x100000000ULL);
+	le64(size, 0x7ff00000);
+	le64(size + 8, 0x40000000);
+	snprintf(p, sizeof(p), "%s9000000300000080", md);
+	put_bin(p, base, truncated ? 12 : sizeof(base));
+	/* upper case names are the same field */
+	snprintf(p, sizeof(p), "%s9000000300000100", md);
+	put_bin(p, size, sizeof(size));
+}
+
+START_TEST(test_vendor_firmware) {
+	mkroot();
+	build_host();
+	build_vendor_metadata(false);
+	struct tdx_host h;
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	dump_warnings(&h);
+	ck_assert_uint_eq(h.n_warnings, 0);
+	ck_assert(h.fw.present);
+	ck_assert(h.fw.has_keyid_num && h.fw.has_nr_guest_keyids);
+	ck_assert_uint_eq(h.fw.keyid_num, 64);
+	ck_assert_uint_eq(h.fw.nr_guest_keyids, 63);
+	ck_assert_str_eq(h.fw.status, "initialized");
+	ck_assert(h.fw.has_version);
+	ck_assert_uint_eq(h.fw.minor_version, 5);
+	ck_assert_uint_eq(h.fw.build_num, 784);
+	ck_assert_uint_eq(h.fw.build_date, 20240725);
+	ck_assert(h.fw.md_max_vcpus_known);
+	ck_assert_uint_eq(h.fw.md_max_vcpus, 512);
+	ck_assert(h.fw.md_version_known);
+	ck_assert_uint_eq(h.fw.md_major, 1);
+	ck_assert_uint_eq(h.fw.md_minor, 5);
+	ck_assert_uint_eq(h.fw.md_update, 24);
+	ck_assert(h.fw.md_cmrs_known);
+	/* the metadata wins over the log's CMR lines */
+	ck_assert_str_eq(h.cmrs_source, "/sys/firmware/tdx/tdx_module/metadata");
+	ck_assert_uint_eq(h.cmrs.n, 2);
+	ck_assert_uint_eq(h.cmrs.items[0].end, 0x80000000);
+	ck_assert_uint_eq(h.cmrs.items[1].end, 0x140000000ULL);
+	tdx_host_done(&h);
+	rmroot();
+}
+END_TEST
+
+START_TEST(test_vendor_metadata_truncated) {
+	mkroot();
+	build_host();
+	build_vendor_metadata(true);
+	char p[256];
+	snprintf(p, sizeof(p), "%s/sys/firmware/tdx/tdx_module/metadata/9900000100000008", root);
+	ck_assert_int_eq(truncate(p, 1), 0);
+	struct tdx_host h;
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	ck_assert(has_warning(&h, "/sys/firmware/tdx/tdx_module/metadata/9000000300000080: "
+				  "truncated"));
+	ck_assert(has_warning(&h, "/sys/firmware/tdx/tdx_module/metadata/9900000100000008: "
+				  "truncated"));
+	ck_assert(!h.fw.md_cmrs_known);
+	ck_assert(!h.fw.md_max_vcpus_known);
+	ck_assert(h.fw.md_version_known);
+	/* falls back to the log */
+	ck_assert_str_eq(h.cmrs_source, "/dev/kmsg");
+	tdx_host_done(&h);
+
+	/* 2 CMRs claimed, the base array holds only one */
+	uint8_t base[8];
+	le64(base, 0x100000);
+	put_bin("/sys/firmware/tdx/tdx_module/metadata/9000000300000080", base, 8);
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	ck_assert(has_warning(&h, "9000000300000080: truncated: 1 elements, NUM_CMRS is 2"));
+	ck_assert(!h.fw.md_cmrs_known);
+	tdx_host_done(&h);
+	rmroot();
+}
+END_TEST
+
+START_TEST(test_saved_kernel_log) {
+	mkroot();
+	build_host();
+	/* the ring wrapped: no TDX line left in it */
+	put("/dev/kmsg", "6,50000,1,-;usb 1-1: new high-speed USB device\n");
+	put("/run/tdxd/kernel-log", "virt/tdx: BIOS enabled: private KeyID range [32, 64)\n"
+				    "virt/tdx: CMR: [0x100000, 0x80000000)\n"
+				    "virt/tdx: module initialized\n");
+	struct tdx_host h;
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	ck_assert(h.kmsg.readable);
+	ck_assert_str_eq(h.kmsg.source, "/run/tdxd/kernel-log");
+	ck_assert(h.kmsg.keyid_range.present);
+	ck_assert_uint_eq(h.kmsg.keyid_range.seq, 0);
+	ck_assert_int_eq(h.kmsg.init, MODULE_INIT_OK);
+	ck_assert_uint_eq(h.kmsg.last_seq, 50000);
+	ck_assert_str_eq(h.cmrs_source, "/run/tdxd/kernel-log");
+	tdx_host_done(&h);
+
+	/* from another boot: every /run/tdxd file is ignored */
+	put("/run/tdxd/state", "BOOT_ID=" OTHER_BOOT "\n");
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	ck_assert(h.run_files_stale);
+	ck_assert(!h.kmsg.keyid_range.present);
+	ck_assert_int_eq(h.kmsg.init, MODULE_INIT_NONE);
+	ck_assert(!h.tdx_memory_known);
+	ck_assert_int_eq(h.cpus[7].package, 1); /* node inference still works */
+	ck_assert_str_eq(h.cpus[7].package_source, "node");
+	ck_assert_uint_eq(h.cmrs.n, 0);
+	ck_assert_ptr_null(h.cmrs_source);
+	tdx_host_done(&h);
+	rmroot();
+}
+END_TEST
+
+START_TEST(test_v72_and_cgroup_v1) {
+	mkroot();
+	put("/sys/devices/faux/tdx_host/version", "1.5.06\n");
+	put("/sys/devices/system/cpu/hotplug/states", " 93: virt/tdx:online\n");
+	put("/sys/fs/cgroup/misc/misc.capacity", "tdx 63\n");
+	put("/sys/fs/cgroup/misc/misc.current", "tdx 0\n");
+	put("/sys/module/kvm_intel/parameters/tdx", "N\n"); /* built in: no initstate */
+	struct tdx_host h;
+	struct probe_options o = {.kvm_module = "kvm_intel", .use_journal = true};
+	ck_assert_int_eq(probe_host(root, &o, &h), 0);
+	ck_assert_uint_eq(h.n_warnings, 0);
+	ck_assert(h.tdx_host_dev && h.tdx_host_version_known);
+	ck_assert_uint_eq(h.th_minor, 5);
+	ck_assert_uint_eq(h.th_update, 6);
+	ck_assert(h.hp_virt_tdx && !h.hp_kvm_tdx);
+	ck_assert(h.misc.capacity_known);
+	ck_assert_uint_eq(h.misc.capacity, 63);
+	ck_assert_str_eq(h.misc.current_source, "/sys/fs/cgroup/misc/misc.current");
+	ck_assert(h.kvm.loaded && h.kvm.has_tdx_param && !h.kvm.tdx_enabled);
+	/* journal fallback is never used under a test root */
+	ck_assert(!h.kmsg.readable);
+	tdx_host_done(&h);
+
+	struct misc_cgroup m;
+	ck_assert_int_eq(probe_misc_cgroup(root, &m), 0);
+	ck_assert_uint_eq(m.capacity, 63);
+	/* no tdx line: a file but no answer */
+	put("/sys/fs/cgroup/misc/misc.capacity", "sev 10\n");
+	ck_assert_int_eq(probe_misc_cgroup(root, &m), 0);
+	ck_assert(m.capacity_file && !m.capacity_known);
+	put("/sys/fs/cgroup/misc/misc.capacity", "tdx lots\n");
+	m.capacity = 77;
+	ck_assert_int_eq(probe_misc_cgroup(root, &m), -EINVAL);
+	ck_assert_uint_eq(m.capacity, 77);
+	rmroot();
+}
+END_TEST
+
+START_TEST(test_empty_root) {
+	mkroot();
+	struct tdx_host h;
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	ck_assert_uint_eq(h.n_warnings, 0);
+	ck_assert(!h.cpuinfo.read && !h.kmsg.readable && !h.fw.present && !h.kvm.loaded);
+	ck_assert_int_eq(h.kvm.refcnt, -1);
+	ck_assert(!h.misc.capacity_file && !h.hp_states_read && !h.mem.present);
+	ck_assert_uint_eq(h.n_cpus, 0);
+	ck_assert_str_eq(h.boot_id, "");
+	tdx_host_done(&h);
+	rmroot();
+}
+END_TEST
+
+START_TEST(test_garbage_files) {
+	mkroot();
+	put("/proc/cpuinfo", "\x01\x02\x03 binary");
+	put("/proc/sys/kernel/random/boot_id", "xyz\n");
+	put("/dev/kmsg", "junk\n6,1\n\xff\xfe\n");
+	put("/sys/fs/cgroup/misc.capacity", "tdx 99999999999\n");
+	put("/sys/fs/cgroup/misc.current", "tdx -1\n");
+	put("/sys/module/kvm_intel/initstate", "live\n");
+	put("/sys/module/kvm_intel/refcnt", "many\n");
+	put("/sys/module/kvm_intel/parameters/tdx", "maybe\n");
+	put("/sys/devices/faux/tdx_host/version", "1.x.3\n");
+	put("/sys/devices/system/cpu/present", "0-3,garbage\n");
+	put("/sys/devices/system/memory/block_size_bytes", "zz\n");
+	put("/sys/firmware/memmap/0/type", "System RAM\n");
+	put("/sys/firmware/memmap/0/start", "0x1000\n");
+	put("/sys/firmware/memmap/0/end", "0x10\n");
+	put("/sys/firmware/tdx/keyid_num", "0x1ffffffff");
+	put("/sys/bus/dax/devices/dax0.0/resource", "nope\n");
+	put("/run/tdxd/tdx-memory", "0x200 0x100\n");
+	put("/run/tdxd/cpu-package", "zero one\n");
+	put("/run/tdxd/state", "this is not a state file\n");
+	struct tdx_host h;
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	dump_warnings(&h);
+	ck_assert(has_warning(&h, "/proc/cpuinfo:"));
+	ck_assert(has_warning(&h, "/proc/sys/kernel/random/boot_id:"));
+	ck_assert(has_warning(&h, "/dev/kmsg: 3 malformed records"));
+	ck_assert(has_warning(&h, "/sys/fs/cgroup/misc.capacity: \"tdx\" value out of range"));
+	ck_assert(has_warning(&h, "/sys/fs/cgroup/misc.current: malformed"));
+	ck_assert(has_warning(&h, "/sys/module/kvm_intel/refcnt:"));
+	ck_assert(has_warning(&h, "/sys/module/kvm_intel/parameters/tdx:"));
+	ck_assert(has_warning(&h, "/sys/devices/faux/tdx_host/version:"));
+	ck_assert(has_warning(&h, "/sys/devices/system/cpu/present: malformed"));
+	ck_assert(has_warning(&h, "/sys/devices/system/memory/block_size_bytes:"));
+	ck_assert(has_warning(&h, "/sys/firmware/memmap/0/end:"));
+	ck_assert(has_warning(&h, "/sys/firmware/tdx/keyid_num: number out of range"));
+	ck_assert(has_warning(&h, "/sys/bus/dax/devices/dax0.0/resource:"));
+	ck_assert(has_warning(&h, "/run/tdxd/state:1:"));
+	ck_assert(has_warning(&h, "/run/tdxd/tdx-memory:1:"));
+	ck_assert(!h.cpuinfo.read);
+	ck_assert(!h.misc.capacity_known && h.misc.capacity_file);
+	ck_assert(!h.tdx_host_version_known);
+	ck_assert(!h.fw.has_keyid_num);
+	ck_assert_uint_eq(h.mem.block_size, 0);
+	ck_assert_uint_eq(h.mem.system_ram.n, 0);
+	ck_assert(!h.tdx_memory_known);
+	ck_assert_uint_eq(h.mem.n_dax, 1);
+	ck_assert_uint_eq(h.mem.dax[0].ranges.n, 0);
+	tdx_host_done(&h);
+	rmroot();
+}
+END_TEST
+
+static double now_ms(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* 8 packages x 120 CPUs, 50,000 memory blocks of 128 MiB (6.1 TiB), all inside the CMRs. */
+START_TEST(test_big_host_fast) {
+	mkroot();
+	char p[256], v[64];
+	put("/sys/devices/system/cpu/present", "0-959\n");
+	put("/sys/devices/system/cpu/online", "0-959\n");
+	for (unsigned c = 0; c < 960; c++) {
+		snprintf(v, sizeof(v), "%u\n", c / 120);
+		putf(v, "/sys/devices/system/cpu/cpu%u/topology/physical_package_id", c);
+	}
+	for (unsigned n = 0; n < 8; n++) {
+		snprintf(v, sizeof(v), "%u-%u\n", n * 120, n * 120 + 119);
+		putf(v, "/sys/devices/system/node/node%u/cpulist", n);
+	}
+	put("/sys/devices/system/memory/block_size_bytes", "8000000\n");
+	for (unsigned b = 0; b < 50000; b++) {
+		snprintf(p, sizeof(p), "%s/sys/devices/system/memory/memory%u", root, b);
+		ck_assert_int_eq(mkdir(p, 0755), 0);
+	}
+	snprintf(v, sizeof(v), "6,1,1,-;virt/tdx: CMR: [0x0, 0x%llx)\n", 50000ULL << 27);
+	put("/dev/kmsg", v);
+	put("/run/tdxd/tdx-memory", "0x100000 0x61a800000000\n");
+
+	struct tdx_host h;
+	double best = 1e9;
+	for (int i = 0; i < 3; i++) {
+		double t0 = now_ms();
+		ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+		double t = now_ms() - t0;
+		if (t < best)
+			best = t;
+		if (i < 2)
+			tdx_host_done(&h);
+	}
+	fprintf(stderr, "probe of 960 CPUs and 50000 memory blocks: %.1f ms\n", best);
+	ck_assert_uint_eq(h.n_online, 960);
+	ck_assert_uint_eq(h.n_packages, 8);
+	ck_assert_uint_eq(h.packages[7].online_cpus, 120);
+	ck_assert_uint_eq(h.mem.n_blocks, 50000);
+	ck_assert_uint_eq(h.mem.block_ids[49999], 49999);
+	ck_assert_uint_eq(h.mem.n_outside, 0);
+	ck_assert_uint_eq(h.n_warnings, 0);
+	ck_assert_msg(best < 100.0, "probe took %.1f ms", best);
+	tdx_host_done(&h);
+	rmroot();
+}
+END_TEST
+
+/* Every fixture tree present probes without error (the fixtures' own content is asserted by
+ * the status and bus tests). */
+START_TEST(test_fixture_trees) {
+	DIR *d = opendir(FIXTURES_DIR);
+	if (!d)
+		return;
+	for (struct dirent *de; (de = readdir(d));) {
+		char path[512];
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", FIXTURES_DIR, de->d_name);
+		if (!is_dir_at("/", path))
+			continue;
+		struct tdx_host h;
+		ck_assert_int_eq(probe_host(path, NULL, &h), 0);
+		if (h.n_warnings)
+			fprintf(stderr, "%s:\n", de->d_name);
+		dump_warnings(&h);
+		tdx_host_done(&h);
+	}
+	closedir(d);
+}
+END_TEST
+
+int main(void) {
+	Suite *s = suite_create("probe");
+	TCase *tc = tcase_create("probe");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_full_host);
+	tcase_add_test(tc, test_outside_blocks_read);
+	tcase_add_test(tc, test_dark_node_and_unknown);
+	tcase_add_test(tc, test_vendor_firmware);
+	tcase_add_test(tc, test_vendor_metadata_truncated);
+	tcase_add_test(tc, test_saved_kernel_log);
+	tcase_add_test(tc, test_v72_and_cgroup_v1);
+	tcase_add_test(tc, test_empty_root);
+	tcase_add_test(tc, test_garbage_files);
+	tcase_add_test(tc, test_big_host_fast);
+	tcase_add_test(tc, test_fixture_trees);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
