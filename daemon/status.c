@@ -586,6 +586,23 @@ static void cpus_where(const struct tdx_host *h, bool by_node, int id, bool offl
 	format_cpu_list(l, n, buf, size);
 }
 
+/* Whether every present CPU of a node belongs to a known package without online CPUs. */
+static bool node_in_dark_packages(const struct tdx_host *h, int node) {
+	bool any = false;
+	for (unsigned i = 0; i < h->n_cpus; i++) {
+		const struct host_cpu *cpu = &h->cpus[i];
+		if (!cpu->present || cpu->node != node)
+			continue;
+		if (cpu->package < 0)
+			return false;
+		for (size_t j = 0; j < h->n_packages; j++)
+			if (h->packages[j].id == cpu->package && h->packages[j].online_cpus > 0)
+				return false;
+		any = true;
+	}
+	return any;
+}
+
 static void check_cpu_packages(const struct facts *f, struct tdx_status *s) {
 	struct check *c = &s->checks[CHECK_CPU_PACKAGES];
 	const struct tdx_host *h = f->h;
@@ -612,6 +629,8 @@ static void check_cpu_packages(const struct facts *f, struct tdx_status *s) {
 		failed = true;
 	}
 	for (size_t i = 0; i < h->n_dark_nodes; i++) {
+		if (node_in_dark_packages(h, h->dark_nodes[i]))
+			continue; /* already named as a package */
 		cpus_where(h, true, h->dark_nodes[i], false, cpus, sizeof(cpus), &first);
 		if (!failed)
 			example = first;
@@ -659,8 +678,11 @@ static void hint_enable(const struct facts *f, struct check *c) {
 		return;
 	}
 	if (ep && ep->in_use)
-		hint(c, "%s is in use%s%s: stop the VMs that hold it, then run tdxctl enable; ",
-		     f->kvm, ep->in_use_reason[0] ? " (" : "", ep->in_use_reason[0] ? ")" : "");
+		hint(c, "%s is in use (%s): stop the VMs that hold it, then ", f->kvm,
+		     ep->in_use_reason[0] ? ep->in_use_reason : "held");
+	else if (f->h->kvm.loaded && f->h->kvm.refcnt > 0)
+		hint(c, "%s is in use (%d users%s%s): stop the VMs that hold it, then ", f->kvm,
+		     f->h->kvm.refcnt, f->h->kvm.holders[0] ? ", " : "", f->h->kvm.holders);
 	hint(c, "load it with TDX: tdxctl enable, or modprobe -r %s && modprobe %s tdx=1 (no VM "
 		"may be running); make it permanent with `options %s tdx=1` in /etc/modprobe.d or "
 		"%s.tdx=1 on the kernel command line",
@@ -682,6 +704,15 @@ static void check_kvm_module(const struct facts *f, struct tdx_status *s) {
 		quote(c, &f->h->kmsg.no_hw_support);
 		hint(c, "enable Intel Virtualization Technology (VT-x) and VT-d in the BIOS, then "
 			"reboot and load %s with tdx=1",
+		     f->kvm);
+		return;
+	}
+	if (f->init_failed) {
+		summary_add(c, ": the TDX module initialization failed while it loaded with tdx=1 "
+			       "(see module-init)");
+		hint(c, "the initialization cannot be retried before a reboot: for ordinary VMs "
+			"meanwhile, modprobe %s tdx=0; fix the cause given by module-init, then "
+			"reboot",
 		     f->kvm);
 		return;
 	}
@@ -745,6 +776,16 @@ static void check_kvm_tdx(const struct facts *f, struct tdx_status *s) {
 	}
 
 	set(c, CHECK_FAIL, "%s is loaded with TDX off (%s.tdx reads N)", f->kvm, f->kvm);
+	if (s->checks[CHECK_HIBERNATION].result == CHECK_FAIL) {
+		/* KVM then only sees a platform without TDX: its own line says no more */
+		summary_add(c, ": the kernel refused TDX at boot (see hibernation)");
+		quote(c, &k->kvm_prereq[KVM_PREREQ_NO_KEYIDS]);
+		quote(c, &k->kvm_prereq[KVM_PREREQ_PLATFORM]);
+		hint(c, "fix the hibernation check first (nohibernate on the kernel command line, "
+			"reboot), then load %s with tdx=1",
+		     f->kvm);
+		return;
+	}
 	bool any = false;
 	for (int i = 0; i < _KVM_PREREQ_MAX; i++) {
 		if (!k->kvm_prereq[i].present)
@@ -871,7 +912,8 @@ static void check_module_init(const struct facts *f, struct tdx_status *s) {
 			set(c, CHECK_FAIL, "the TDX module initialization failed");
 		const struct kline *q = explain_init_failure(f, c);
 		if (k->init_line.present && !(q && q->present && streq(q->text, k->init_line.text)))
-			quote(c, &k->init_line);
+			summary_add(c, q && q->present ? " and \"%s\"" : "; the kernel says \"%s\"",
+				    k->init_line.text);
 		return;
 	}
 	if (f->initialized) {

@@ -356,6 +356,9 @@ START_TEST(test_hibernation) {
 	/* a configuration refusal, not a failed bring-up */
 	STATE_IS(s, "disabled");
 	ck_assert(strstr(s->reason, "hibernation"));
+	/* reloading KVM cannot help: the hint says what can */
+	CHECK_IS(s, CHECK_KVM_TDX, "fail");
+	HINT_HAS(s, CHECK_KVM_TDX, "nohibernate");
 	ck_assert_uint_eq(s->total_keyids, 31);
 	CHECK_IS(s, CHECK_KEYID_CAPACITY, "warn");
 }
@@ -536,9 +539,13 @@ START_TEST(test_cpu_packages) {
 	fx.cpus[2].online = fx.cpus[3].online = false;
 	fx.pk[1].online_cpus = 0;
 	h->n_online = 2;
+	static int dark1[] = {1};
+	h->dark_nodes = dark1; /* node 1 is package 1: named once */
+	h->n_dark_nodes = 1;
 	struct tdx_status *s = derive();
 	CHECK_IS(s, CHECK_CPU_PACKAGES, "fail");
 	SUMMARY_HAS(s, CHECK_CPU_PACKAGES, "no online CPU in package 1 (CPUs 2-3)");
+	ck_assert(!strstr(s->checks[CHECK_CPU_PACKAGES].summary, "NUMA node"));
 	HINT_HAS(s, CHECK_CPU_PACKAGES, "echo 1 > /sys/devices/system/cpu/cpu2/online");
 	STATE_IS(s, "degraded");
 	ck_assert(strstr(s->reason, "package 1"));
