@@ -199,7 +199,7 @@ int main(int argc, char **argv) {
 
 	log_set_program("tdxctl");
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) >= 0)
 		switch (c) {
 		case 'h':
 			help();
@@ -215,11 +215,12 @@ int main(int argc, char **argv) {
 				return usage_error("--root needs a directory");
 			a.root = optarg;
 			break;
+		case ':':
+			return usage_error("option '%s' needs an argument", argv[optind - 1]);
 		case '?':
-			if (optopt)
+			if (optopt > 0 && optopt < 0x100)
 				return usage_error("option '-%c' is not known", optopt);
-			return usage_error("option '%s' is not known or lacks its argument",
-					   argv[optind - 1]);
+			return usage_error("option '%s' is not known", argv[optind - 1]);
 		default:
 			return usage_error("unexpected option");
 		}
@@ -247,5 +248,7 @@ int main(int argc, char **argv) {
 		return usage_error("%s does not take --json", v->name);
 	if (a.root && !v->root_ok)
 		return usage_error("--root is only valid with check");
+	if (a.root && !is_dir_at("/", a.root))
+		return usage_error("--root %s: no such directory", a.root);
 	return v->run(&a);
 }
