@@ -46,6 +46,10 @@ struct memory_gate {
 	struct memory_gate_run run;
 	sd_event_source *flush_timer; /* floating: the event loop owns it */
 	sd_event_source *exit_flush;  /* floating */
+	/* The TDX memory this daemon recorded, kept in case /run/tdxd cannot be written (a later
+	 * snapshot would include memory hot-added since). */
+	bool recorded;
+	struct range_set recorded_memory;
 };
 
 enum memory_refusal {
