@@ -732,12 +732,16 @@ static void check_kernel_tdx(const struct facts *f, struct tdx_status *s) {
 	const struct kvm_module *m = &f->h->kvm;
 	int has;
 
-	if (m->loaded)
+	if (f->tdx_up)
+		has = 1; /* whatever the parameter is called on this (vendor) kernel */
+	else if (m->loaded)
 		has = m->has_tdx_param;
 	else
 		has = m->modinfo_has_tdx;
 
-	if (has > 0)
+	if (has > 0 && !m->has_tdx_param && f->tdx_up)
+		set(c, CHECK_PASS, "the kernel has KVM TDX support (TDX is up in %s)", f->kvm);
+	else if (has > 0)
 		set(c, CHECK_PASS, "the kernel has KVM TDX support (%s has a tdx parameter)",
 		    f->kvm);
 	else if (has == 0) {
@@ -1321,7 +1325,7 @@ static void derive_state(const struct facts *f, struct tdx_status *s) {
 		return;
 	}
 
-	if (ep && ep->attempted && ep->failed) {
+	if (ep && ep->failed) {
 		s->state = TDX_STATE_FAILED;
 		textf(reason, rs, false, "enabling TDX failed: %s",
 		      ep->failure[0] ? ep->failure : "the module load failed");

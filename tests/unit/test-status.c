@@ -208,6 +208,27 @@ START_TEST(test_ready_param_only_without_log) {
 }
 END_TEST
 
+START_TEST(test_vendor_kvm_without_param) {
+	/* a vendor kernel that says "TDX is supported" and has no tdx parameter */
+	host_ready();
+	fx.h.kvm.has_tdx_param = fx.h.kvm.tdx_enabled = false;
+	fx.h.hp_kvm_tdx = false;
+	kl(&fx.h.kmsg.kvm_tdx_supported, "kvm_intel: TDX is supported.");
+	struct tdx_status *s = derive();
+	STATE_IS(s, "ready");
+	CHECK_IS(s, CHECK_KERNEL_TDX, "pass");
+	CHECK_IS(s, CHECK_KVM_TDX, "pass");
+	ck_assert(!s->kvm_tdx_enabled);
+	ck_assert_ptr_null(s->sources[SRC_KVM_TDX_ENABLED]);
+
+	fx.h.kmsg.kvm_tdx_supported.present = false;
+	s = derive();
+	CHECK_IS(s, CHECK_KERNEL_TDX, "fail");
+	ck_assert_str_eq(s->checks[CHECK_KVM_TDX].summary, "not checked: kernel-tdx failed");
+	STATE_IS(s, "disabled");
+}
+END_TEST
+
 START_TEST(test_log_unreadable_no_flag) {
 	host_ready();
 	memset(&fx.h.kmsg, 0, sizeof(fx.h.kmsg));
@@ -809,6 +830,7 @@ static Suite *suite(void) {
 	tcase_add_test(tc, test_ready_v71_param_and_hotplug);
 	tcase_add_test(tc, test_ready_param_only_without_log);
 	tcase_add_test(tc, test_log_unreadable_no_flag);
+	tcase_add_test(tc, test_vendor_kvm_without_param);
 	tcase_add_test(tc, test_kvm_asked);
 	tcase_add_test(tc, test_unsupported_vendor);
 	tcase_add_test(tc, test_guest);
