@@ -155,7 +155,7 @@ char *capabilities_to_string(const struct tdx_status *s, bool pretty) {
 	if (!o)
 		return NULL;
 	const char *t = json_object_to_json_string_ext(
-		o, (pretty ? JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_PLAIN) |
-			   JSON_C_TO_STRING_NOSLASHESCAPE);
+	    o, (pretty ? JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_PLAIN) |
+	           JSON_C_TO_STRING_NOSLASHESCAPE);
 	return t ? strdup(t) : NULL;
 }

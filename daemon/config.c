@@ -14,16 +14,16 @@
 
 void config_defaults(struct tdxd_config *c) {
 	*c = (struct tdxd_config){
-		.enable_tdx = true,
-		.kvm_module = "kvm_intel",
-		.kvm_module_options = "tdx=1",
-		.reload_kvm = RELOAD_KVM_IF_IDLE,
-		.fallback_without_tdx = true,
-		.online_cpus_for_init = true,
-		.cpu_guard = POLICY_ENFORCE,
-		.memory_gate = POLICY_ENFORCE,
-		.memory_online_type = "online_movable",
-		.nfd_feature_file = "",
+	    .enable_tdx = true,
+	    .kvm_module = "kvm_intel",
+	    .kvm_module_options = "tdx=1",
+	    .reload_kvm = RELOAD_KVM_IF_IDLE,
+	    .fallback_without_tdx = true,
+	    .online_cpus_for_init = true,
+	    .cpu_guard = POLICY_ENFORCE,
+	    .memory_gate = POLICY_ENFORCE,
+	    .memory_online_type = "online_movable",
+	    .nfd_feature_file = "",
 	};
 }
 
@@ -63,25 +63,23 @@ _printf_(2, 3) static int problem(struct parse_ctx *p, const char *fmt, ...) {
 static int set_bool(struct parse_ctx *p, const char *key, const char *v, bool *ret) {
 	if (parse_boolean(v, ret) < 0)
 		return problem(p, "%s=%s: not a boolean (use yes or no), keeping the default", key,
-			       v);
+		               v);
 	return 0;
 }
 
-static int set_string(struct parse_ctx *p, const char *key, const char *v, char *buf,
-		      size_t size) {
+static int set_string(struct parse_ctx *p, const char *key, const char *v, char *buf, size_t size) {
 	if (strlen(v) >= size)
-		return problem(p, "%s=: value longer than %zu characters, keeping the default",
-			       key, size - 1);
+		return problem(p, "%s=: value longer than %zu characters, keeping the default", key,
+		               size - 1);
 	memcpy(buf, v, strlen(v) + 1);
 	return 0;
 }
 
-static int set_policy(struct parse_ctx *p, const char *key, const char *v,
-		      enum policy_mode *ret) {
+static int set_policy(struct parse_ctx *p, const char *key, const char *v, enum policy_mode *ret) {
 	int m = policy_mode_from_string(v);
 	if (m < 0)
 		return problem(p, "%s=%s: expected enforce, warn or off, keeping the default", key,
-			       v);
+		               v);
 	*ret = m;
 	return 0;
 }
@@ -110,29 +108,29 @@ enum {
 };
 
 static const char *const key_names[_KEY_MAX] = {
-	[KEY_ENABLE_TDX] = "EnableTDX",
-	[KEY_KVM_MODULE] = "KVMModule",
-	[KEY_KVM_MODULE_OPTIONS] = "KVMModuleOptions",
-	[KEY_RELOAD_KVM] = "ReloadKVM",
-	[KEY_FALLBACK] = "FallbackWithoutTDX",
-	[KEY_ONLINE_CPUS] = "OnlineCPUsForInit",
-	[KEY_CPU_GUARD] = "CPUGuard",
-	[KEY_MEMORY_GATE] = "MemoryGate",
-	[KEY_MEMORY_ONLINE_TYPE] = "MemoryOnlineType",
-	[KEY_NFD] = "NFDFeatureFile",
+    [KEY_ENABLE_TDX] = "EnableTDX",
+    [KEY_KVM_MODULE] = "KVMModule",
+    [KEY_KVM_MODULE_OPTIONS] = "KVMModuleOptions",
+    [KEY_RELOAD_KVM] = "ReloadKVM",
+    [KEY_FALLBACK] = "FallbackWithoutTDX",
+    [KEY_ONLINE_CPUS] = "OnlineCPUsForInit",
+    [KEY_CPU_GUARD] = "CPUGuard",
+    [KEY_MEMORY_GATE] = "MemoryGate",
+    [KEY_MEMORY_ONLINE_TYPE] = "MemoryOnlineType",
+    [KEY_NFD] = "NFDFeatureFile",
 };
 
 static int assign(struct parse_ctx *p, int key, const char *v, struct tdxd_config *c) {
 	const char *k = key_names[key];
 
 	switch (key) {
-	case KEY_ENABLE_TDX:
-		return set_bool(p, k, v, &c->enable_tdx);
+	case KEY_ENABLE_TDX: return set_bool(p, k, v, &c->enable_tdx);
 	case KEY_KVM_MODULE:
 		if (!module_name_valid(v))
-			return problem(p, "KVMModule=%s: not a kernel module name, keeping the "
-					  "default",
-				       v);
+			return problem(p,
+			               "KVMModule=%s: not a kernel module name, keeping the "
+			               "default",
+			               v);
 		return set_string(p, k, v, c->kvm_module, sizeof(c->kvm_module));
 	case KEY_KVM_MODULE_OPTIONS:
 		return set_string(p, k, v, c->kvm_module_options, sizeof(c->kvm_module_options));
@@ -142,29 +140,29 @@ static int assign(struct parse_ctx *p, int key, const char *v, struct tdxd_confi
 		else if (streq(v, "never"))
 			c->reload_kvm = RELOAD_KVM_NEVER;
 		else
-			return problem(p, "ReloadKVM=%s: expected if-idle or never, keeping the "
-					  "default",
-				       v);
+			return problem(p,
+			               "ReloadKVM=%s: expected if-idle or never, keeping the "
+			               "default",
+			               v);
 		return 0;
-	case KEY_FALLBACK:
-		return set_bool(p, k, v, &c->fallback_without_tdx);
-	case KEY_ONLINE_CPUS:
-		return set_bool(p, k, v, &c->online_cpus_for_init);
-	case KEY_CPU_GUARD:
-		return set_policy(p, k, v, &c->cpu_guard);
-	case KEY_MEMORY_GATE:
-		return set_policy(p, k, v, &c->memory_gate);
+	case KEY_FALLBACK: return set_bool(p, k, v, &c->fallback_without_tdx);
+	case KEY_ONLINE_CPUS: return set_bool(p, k, v, &c->online_cpus_for_init);
+	case KEY_CPU_GUARD: return set_policy(p, k, v, &c->cpu_guard);
+	case KEY_MEMORY_GATE: return set_policy(p, k, v, &c->memory_gate);
 	case KEY_MEMORY_ONLINE_TYPE:
-		if (!streq(v, "online_movable") && !streq(v, "online_kernel") && !streq(v, "online"))
-			return problem(p, "MemoryOnlineType=%s: expected online_movable, "
-					  "online_kernel or online, keeping the default",
-				       v);
+		if (!streq(v, "online_movable") && !streq(v, "online_kernel") &&
+		    !streq(v, "online"))
+			return problem(p,
+			               "MemoryOnlineType=%s: expected online_movable, "
+			               "online_kernel or online, keeping the default",
+			               v);
 		return set_string(p, k, v, c->memory_online_type, sizeof(c->memory_online_type));
 	case KEY_NFD:
 		if (v[0] && v[0] != '/')
-			return problem(p, "NFDFeatureFile=%s: not an absolute path, keeping the "
-					  "default",
-				       v);
+			return problem(p,
+			               "NFDFeatureFile=%s: not an absolute path, keeping the "
+			               "default",
+			               v);
 		return set_string(p, k, v, c->nfd_feature_file, sizeof(c->nfd_feature_file));
 	}
 	return 0;
@@ -180,7 +178,7 @@ static char *strip(char *s) {
 }
 
 static int parse_line(struct parse_ctx *p, char *l, bool *in_manager, bool *in_section,
-		      struct tdxd_config *c) {
+                      struct tdxd_config *c) {
 	l = strip(l);
 	if (!*l || *l == '#' || *l == ';')
 		return 0;
@@ -190,16 +188,18 @@ static int parse_line(struct parse_ctx *p, char *l, bool *in_manager, bool *in_s
 		*in_section = true;
 		if (l[n - 1] != ']') {
 			*in_manager = false;
-			return problem(p, "malformed section header %s, the lines up to the next "
-					  "section are ignored",
-				       l);
+			return problem(p,
+			               "malformed section header %s, the lines up to the next "
+			               "section are ignored",
+			               l);
 		}
 		l[n - 1] = 0;
 		*in_manager = streq(l + 1, "Manager");
 		if (!*in_manager)
-			return problem(p, "unknown section [%s] (expected [Manager]), its keys are "
-					  "ignored",
-				       l + 1);
+			return problem(p,
+			               "unknown section [%s] (expected [Manager]), its keys are "
+			               "ignored",
+			               l + 1);
 		return 0;
 	}
 
@@ -225,7 +225,7 @@ static int parse_line(struct parse_ctx *p, char *l, bool *in_manager, bool *in_s
 
 	if (p->seen_line[k] > 0) {
 		int r = problem(p, "%s= set again (line %u), the later value counts", key,
-				p->seen_line[k]);
+		                p->seen_line[k]);
 		if (r < 0)
 			return r;
 	}
@@ -233,12 +233,12 @@ static int parse_line(struct parse_ctx *p, char *l, bool *in_manager, bool *in_s
 	return assign(p, k, value, c);
 }
 
-int config_parse(const char *filename, const char *text, struct tdxd_config *c,
-		 char ***problems, size_t *n_problems) {
+int config_parse(const char *filename, const char *text, struct tdxd_config *c, char ***problems,
+                 size_t *n_problems) {
 	struct parse_ctx p = {
-		.filename = filename ? filename : "tdxd.conf",
-		.problems = problems,
-		.n_problems = n_problems,
+	    .filename = filename ? filename : "tdxd.conf",
+	    .problems = problems,
+	    .n_problems = n_problems,
 	};
 	bool in_manager = false, in_section = false;
 	_cleanup_free_ char *copy = strdup(text ? text : "");
@@ -272,15 +272,14 @@ int config_load(const char *path, struct tdxd_config *c, char ***problems, size_
 	if (r < 0) {
 		if (r == -ENOENT)
 			return r;
-		struct parse_ctx p = {.filename = path, .problems = problems,
-				      .n_problems = n_problems};
-		int k = problem(&p, "cannot read the file (%s), using the defaults",
-				strerror(-r));
+		struct parse_ctx p = {
+		    .filename = path, .problems = problems, .n_problems = n_problems};
+		int k = problem(&p, "cannot read the file (%s), using the defaults", strerror(-r));
 		return k < 0 ? k : r;
 	}
 	if (strlen(text) != size) {
-		struct parse_ctx p = {.filename = path, .problems = problems,
-				      .n_problems = n_problems};
+		struct parse_ctx p = {
+		    .filename = path, .problems = problems, .n_problems = n_problems};
 		r = problem(&p, "contains NUL bytes, the text after the first one is ignored");
 		if (r < 0)
 			return r;

@@ -18,68 +18,68 @@ static inline uint64_t min_u64(uint64_t a, uint64_t b) {
 }
 
 #define RUN_AS_ROOT                                                                                \
-	"run as root: reading /dev/kmsg needs CAP_SYSLOG when kernel.dmesg_restrict=1 (or run "   \
+	"run as root: reading /dev/kmsg needs CAP_SYSLOG when kernel.dmesg_restrict=1 (or run "    \
 	"sudo tdxctl check)"
 #define ONE_SHOT "TDX module initialization is one-shot: only a reboot retries it"
 #define BIOS_TDX_HINT                                                                              \
-	"enable TDX in the BIOS setup: Memory Encryption (TME) and Total Memory Encryption "        \
+	"enable TDX in the BIOS setup: Memory Encryption (TME) and Total Memory Encryption "       \
 	"Multi-Tenant (TME-MT), a TME-MT/TDX KeyID split with a non-zero number of TDX KeyIDs, "   \
 	"Trust Domain Extension (TDX) and the TDX Secure Arbitration Mode Loader (SEAM Loader); "  \
 	"then reboot"
 
 static const char *const state_names[_TDX_STATE_MAX] = {
-	[TDX_STATE_UNSUPPORTED] = "unsupported", [TDX_STATE_DISABLED] = "disabled",
-	[TDX_STATE_STARTING] = "starting",	 [TDX_STATE_READY] = "ready",
-	[TDX_STATE_DEGRADED] = "degraded",	 [TDX_STATE_FAILED] = "failed",
+    [TDX_STATE_UNSUPPORTED] = "unsupported", [TDX_STATE_DISABLED] = "disabled",
+    [TDX_STATE_STARTING] = "starting",       [TDX_STATE_READY] = "ready",
+    [TDX_STATE_DEGRADED] = "degraded",       [TDX_STATE_FAILED] = "failed",
 };
 
 static const char *const result_names[] = {
-	[CHECK_PASS] = "pass",
-	[CHECK_WARN] = "warn",
-	[CHECK_FAIL] = "fail",
-	[CHECK_SKIP] = "skip",
+    [CHECK_PASS] = "pass",
+    [CHECK_WARN] = "warn",
+    [CHECK_FAIL] = "fail",
+    [CHECK_SKIP] = "skip",
 };
 
 static const struct {
 	const char *id;
 	const char *category;
 } check_table[_CHECK_MAX] = {
-	[CHECK_CPU_VENDOR] = {"cpu-vendor", "platform"},
-	[CHECK_BARE_METAL] = {"bare-metal", "platform"},
-	[CHECK_BIOS_TDX] = {"bios-tdx", "bios"},
-	[CHECK_KEYIDS] = {"keyids", "bios"},
-	[CHECK_HIBERNATION] = {"hibernation", "kernel"},
-	[CHECK_CPU_PACKAGES] = {"cpu-packages", "cpu"},
-	[CHECK_KVM_MODULE] = {"kvm-module", "kvm"},
-	[CHECK_KVM_TDX] = {"kvm-tdx", "kvm"},
-	[CHECK_MODULE_INIT] = {"module-init", "module"},
-	[CHECK_MAX_VCPUS] = {"max-vcpus", "module"},
-	[CHECK_KERNEL_TDX] = {"kernel-tdx", "kernel"},
-	[CHECK_KVM_VM_TYPES] = {"kvm-vm-types", "kvm"},
-	[CHECK_KEYID_CAPACITY] = {"keyid-capacity", "capacity"},
-	[CHECK_CONVERTIBLE_MEMORY] = {"convertible-memory", "memory"},
-	[CHECK_TDX_MEMORY] = {"tdx-memory", "memory"},
-	[CHECK_MEMORY_AUTO_ONLINE] = {"memory-auto-online", "memory"},
+    [CHECK_CPU_VENDOR] = {"cpu-vendor", "platform"},
+    [CHECK_BARE_METAL] = {"bare-metal", "platform"},
+    [CHECK_BIOS_TDX] = {"bios-tdx", "bios"},
+    [CHECK_KEYIDS] = {"keyids", "bios"},
+    [CHECK_HIBERNATION] = {"hibernation", "kernel"},
+    [CHECK_CPU_PACKAGES] = {"cpu-packages", "cpu"},
+    [CHECK_KVM_MODULE] = {"kvm-module", "kvm"},
+    [CHECK_KVM_TDX] = {"kvm-tdx", "kvm"},
+    [CHECK_MODULE_INIT] = {"module-init", "module"},
+    [CHECK_MAX_VCPUS] = {"max-vcpus", "module"},
+    [CHECK_KERNEL_TDX] = {"kernel-tdx", "kernel"},
+    [CHECK_KVM_VM_TYPES] = {"kvm-vm-types", "kvm"},
+    [CHECK_KEYID_CAPACITY] = {"keyid-capacity", "capacity"},
+    [CHECK_CONVERTIBLE_MEMORY] = {"convertible-memory", "memory"},
+    [CHECK_TDX_MEMORY] = {"tdx-memory", "memory"},
+    [CHECK_MEMORY_AUTO_ONLINE] = {"memory-auto-online", "memory"},
 };
 
 static const char *const policy_names[_POLICY_MAX] = {
-	[POLICY_ENFORCE] = "enforce",
-	[POLICY_WARN] = "warn",
-	[POLICY_OFF] = "off",
+    [POLICY_ENFORCE] = "enforce",
+    [POLICY_WARN] = "warn",
+    [POLICY_OFF] = "off",
 };
 
 static const char *const source_keys[_SRC_MAX] = {
-	[SRC_MODULE_VERSION] = "ModuleVersion",
-	[SRC_MODULE_BUILD_DATE] = "ModuleBuildDate",
-	[SRC_MODULE_BUILD_NUMBER] = "ModuleBuildNumber",
-	[SRC_MODULE_MAX_VCPUS] = "ModuleMaxVCPUsPerTD",
-	[SRC_MAX_VCPUS] = "MaxVCPUsPerTD",
-	[SRC_TOTAL_KEYIDS] = "TotalKeyIDs",
-	[SRC_USED_KEYIDS] = "UsedKeyIDs",
-	[SRC_CONVERTIBLE_MEMORY] = "ConvertibleMemory",
-	[SRC_GUEST_PHYS_ADDR_BITS] = "GuestPhysAddrBits",
-	[SRC_PACKAGES] = "Packages",
-	[SRC_KVM_TDX_ENABLED] = "KVMTDXEnabled",
+    [SRC_MODULE_VERSION] = "ModuleVersion",
+    [SRC_MODULE_BUILD_DATE] = "ModuleBuildDate",
+    [SRC_MODULE_BUILD_NUMBER] = "ModuleBuildNumber",
+    [SRC_MODULE_MAX_VCPUS] = "ModuleMaxVCPUsPerTD",
+    [SRC_MAX_VCPUS] = "MaxVCPUsPerTD",
+    [SRC_TOTAL_KEYIDS] = "TotalKeyIDs",
+    [SRC_USED_KEYIDS] = "UsedKeyIDs",
+    [SRC_CONVERTIBLE_MEMORY] = "ConvertibleMemory",
+    [SRC_GUEST_PHYS_ADDR_BITS] = "GuestPhysAddrBits",
+    [SRC_PACKAGES] = "Packages",
+    [SRC_KVM_TDX_ENABLED] = "KVMTDXEnabled",
 };
 
 /* What each KVM prerequisite line means and how an operator fixes it. */
@@ -87,34 +87,33 @@ static const struct {
 	const char *what;
 	const char *hint;
 } prereq_info[_KVM_PREREQ_MAX] = {
-	[KVM_PREREQ_EPT] = {"EPT is disabled",
-			    "do not disable EPT: remove kvm_intel.ept=0 from the kernel command line "
-			    "and `options kvm_intel ept=0` from /etc/modprobe.d, then reload "
-			    "kvm_intel with tdx=1"},
-	[KVM_PREREQ_TDP_MMU] = {"the TDP MMU, MMIO caching or EPT A/D bits are disabled",
-				"remove kvm.tdp_mmu=0, kvm.mmio_caching=0 and kvm_intel.eptad=0 "
-				"(kernel command line or /etc/modprobe.d), then reload kvm and "
-				"kvm_intel with tdx=1"},
-	[KVM_PREREQ_APICV] = {"APICv is disabled",
-			      "remove kvm_intel.enable_apicv=0 (kernel command line or "
-			      "/etc/modprobe.d) and enable APICv/posted interrupts in the BIOS, then "
-			      "reload kvm_intel with tdx=1"},
-	[KVM_PREREQ_OSXSAVE] = {"XSAVE is disabled",
-				"remove noxsave (and clearcpuid= for xsave) from the kernel command "
-				"line and reboot"},
-	[KVM_PREREQ_MOVDIR64B] = {"the CPU does not report MOVDIR64B",
-				  "TDX needs MOVDIR64B: check that clearcpuid= or a hypervisor does "
-				  "not hide it, and that the CPU is a TDX-capable Xeon"},
-	[KVM_PREREQ_SELF_SNOOP] = {"the CPU does not report self-snoop",
-				   "TDX needs self-snoop: check that clearcpuid= or a hypervisor "
-				   "does not hide it, and that the CPU is a TDX-capable Xeon"},
-	[KVM_PREREQ_NO_KEYIDS] = {"the kernel found no TDX private KeyIDs", BIOS_TDX_HINT},
-	[KVM_PREREQ_PLATFORM] = {"the kernel does not support TDX on this platform",
-				 BIOS_TDX_HINT},
-	[KVM_PREREQ_VIRT_AT_LOAD] = {"kvm.enable_virt_at_load is 0",
-				     "set kvm.enable_virt_at_load=1 (kernel command line, or "
-				     "`options kvm enable_virt_at_load=1` in /etc/modprobe.d), then "
-				     "reload kvm and kvm_intel with tdx=1"},
+    [KVM_PREREQ_EPT] = {"EPT is disabled",
+                        "do not disable EPT: remove kvm_intel.ept=0 from the kernel command line "
+                        "and `options kvm_intel ept=0` from /etc/modprobe.d, then reload "
+                        "kvm_intel with tdx=1"},
+    [KVM_PREREQ_TDP_MMU] = {"the TDP MMU, MMIO caching or EPT A/D bits are disabled",
+                            "remove kvm.tdp_mmu=0, kvm.mmio_caching=0 and kvm_intel.eptad=0 "
+                            "(kernel command line or /etc/modprobe.d), then reload kvm and "
+                            "kvm_intel with tdx=1"},
+    [KVM_PREREQ_APICV] = {"APICv is disabled",
+                          "remove kvm_intel.enable_apicv=0 (kernel command line or "
+                          "/etc/modprobe.d) and enable APICv/posted interrupts in the BIOS, then "
+                          "reload kvm_intel with tdx=1"},
+    [KVM_PREREQ_OSXSAVE] = {"XSAVE is disabled",
+                            "remove noxsave (and clearcpuid= for xsave) from the kernel command "
+                            "line and reboot"},
+    [KVM_PREREQ_MOVDIR64B] = {"the CPU does not report MOVDIR64B",
+                              "TDX needs MOVDIR64B: check that clearcpuid= or a hypervisor does "
+                              "not hide it, and that the CPU is a TDX-capable Xeon"},
+    [KVM_PREREQ_SELF_SNOOP] = {"the CPU does not report self-snoop",
+                               "TDX needs self-snoop: check that clearcpuid= or a hypervisor "
+                               "does not hide it, and that the CPU is a TDX-capable Xeon"},
+    [KVM_PREREQ_NO_KEYIDS] = {"the kernel found no TDX private KeyIDs", BIOS_TDX_HINT},
+    [KVM_PREREQ_PLATFORM] = {"the kernel does not support TDX on this platform", BIOS_TDX_HINT},
+    [KVM_PREREQ_VIRT_AT_LOAD] = {"kvm.enable_virt_at_load is 0",
+                                 "set kvm.enable_virt_at_load=1 (kernel command line, or "
+                                 "`options kvm enable_virt_at_load=1` in /etc/modprobe.d), then "
+                                 "reload kvm and kvm_intel with tdx=1"},
 };
 
 const char *tdx_state_to_string(enum tdx_state s) {
@@ -152,7 +151,7 @@ const char *source_key_to_string(int key) {
 
 /* Text helpers: every summary, hint and reason is built with these, so nothing overflows. */
 _printf_(4, 0) static void vtextf(char *buf, size_t size, bool append, const char *fmt,
-				  va_list ap) {
+                                  va_list ap) {
 	size_t o = append ? strnlen(buf, size) : 0;
 	if (o >= size - 1 && append)
 		return;
@@ -208,26 +207,26 @@ static bool need(struct tdx_status *s, enum check_id id, enum check_id on, bool 
 struct facts {
 	const struct tdx_host *h;
 	const struct enable_progress *ep;
-	const char *kvm;     /* the KVM module's name */
-	const char *logsrc;  /* where the kernel log facts came from */
-	bool log;	     /* the kernel log could be read */
-	bool param_y;	     /* the module's tdx parameter reads Y */
-	bool tdx_up;	     /* TDX is up in KVM */
-	bool initialized;    /* the TDX module is initialized */
-	bool init_failed;    /* the module initialization failed this boot */
-	bool tdx_evidence;   /* something shows TDX working (so the BIOS enabled it) */
+	const char *kvm;    /* the KVM module's name */
+	const char *logsrc; /* where the kernel log facts came from */
+	bool log;           /* the kernel log could be read */
+	bool param_y;       /* the module's tdx parameter reads Y */
+	bool tdx_up;        /* TDX is up in KVM */
+	bool initialized;   /* the TDX module is initialized */
+	bool init_failed;   /* the module initialization failed this boot */
+	bool tdx_evidence;  /* something shows TDX working (so the BIOS enabled it) */
 };
 
 static bool is_boot_refusal(const struct kline *k) {
 	/* The boot-time detection bails out with "initialization failed: ..." lines too; those
 	 * are the keyids/hibernation checks' business, not a module initialization failure. */
 	return k->present && (strstr(k->text, "too few private KeyIDs") ||
-			      strstr(k->text, "Hibernation support") ||
-			      strstr(k->text, "register_memory_notifier"));
+	                      strstr(k->text, "Hibernation support") ||
+	                      strstr(k->text, "register_memory_notifier"));
 }
 
 static void gather_facts(const struct tdx_host *h, const struct status_policy *policy,
-			 const struct enable_progress *ep, struct facts *f) {
+                         const struct enable_progress *ep, struct facts *f) {
 	const struct kmsg_facts *k = &h->kmsg;
 
 	*f = (struct facts){.h = h, .ep = ep};
@@ -242,7 +241,7 @@ static void gather_facts(const struct tdx_host *h, const struct status_policy *p
 	f->param_y = h->kvm.loaded && h->kvm.has_tdx_param && h->kvm.tdx_enabled;
 
 	f->init_failed = (k->init == MODULE_INIT_FAILED && !is_boot_refusal(&k->init_line)) ||
-			 streq(h->fw.status, "error");
+	                 streq(h->fw.status, "error");
 
 	/* kernel-interfaces.md 9.2 item 2 and the readiness fallback order: /dev/kvm when it
 	 * was asked, then the parameter, then the hotplug state and the log. */
@@ -258,18 +257,18 @@ static void gather_facts(const struct tdx_host *h, const struct status_policy *p
 	/* KVM clears its tdx parameter when the module initialization fails (every era), so
 	 * "Y" is evidence of an initialized module as much as the hotplug state is. */
 	f->initialized = !f->init_failed &&
-			 (k->init == MODULE_INIT_OK || h->hp_virt_tdx || h->hp_kvm_tdx ||
-			  h->tdx_host_dev || streq(h->fw.status, "initialized") || f->param_y);
+	                 (k->init == MODULE_INIT_OK || h->hp_virt_tdx || h->hp_kvm_tdx ||
+	                  h->tdx_host_dev || streq(h->fw.status, "initialized") || f->param_y);
 
 	f->tdx_evidence = f->initialized || f->param_y || h->misc.capacity_known ||
-			  h->fw.has_keyid_num || h->fw.has_nr_guest_keyids ||
-			  k->keyid_range.present || f->init_failed;
+	                  h->fw.has_keyid_num || h->fw.has_nr_guest_keyids ||
+	                  k->keyid_range.present || f->init_failed;
 }
 
 /* ---- published values ---- */
 
 static int derive_values(const struct facts *f, const struct status_policy *policy,
-			 struct tdx_status *s) {
+                         struct tdx_status *s) {
 	const struct tdx_host *h = f->h;
 	const struct kmsg_facts *k = &h->kmsg;
 	int r;
@@ -290,14 +289,14 @@ static int derive_values(const struct facts *f, const struct status_policy *poli
 		textf(s->module_version, sizeof(s->module_version), false, "%u.%u.%02u",
 		      h->fw.md_major, h->fw.md_minor, h->fw.md_update);
 		s->sources[SRC_MODULE_VERSION] =
-			"/sys/firmware/tdx/tdx_module/metadata/0800000100000004";
+		    "/sys/firmware/tdx/tdx_module/metadata/0800000100000004";
 	} else if (h->fw.has_version) {
 		textf(s->module_version, sizeof(s->module_version), false, "%u.%u",
 		      h->fw.major_version, h->fw.minor_version);
 		s->sources[SRC_MODULE_VERSION] = "/sys/firmware/tdx/tdx_module/major_version";
 	} else if (k->vendor_module_line.present) {
-		textf(s->module_version, sizeof(s->module_version), false, "%u.%u",
-		      k->vendor_major, k->vendor_minor);
+		textf(s->module_version, sizeof(s->module_version), false, "%u.%u", k->vendor_major,
+		      k->vendor_minor);
 		s->sources[SRC_MODULE_VERSION] = f->logsrc;
 	}
 
@@ -316,7 +315,7 @@ static int derive_values(const struct facts *f, const struct status_policy *poli
 	if (h->fw.md_max_vcpus_known) {
 		s->module_max_vcpus = h->fw.md_max_vcpus;
 		s->sources[SRC_MODULE_MAX_VCPUS] =
-			"/sys/firmware/tdx/tdx_module/metadata/9900000100000008";
+		    "/sys/firmware/tdx/tdx_module/metadata/9900000100000008";
 	} else if (k->max_vcpu.present && k->max_vcpu_module && !f->tdx_up) {
 		/* KVM printed the module's value when it refused TDX for it (a later successful
 		 * load means that line is stale). */
@@ -347,9 +346,9 @@ static int derive_values(const struct facts *f, const struct status_policy *poli
 	if (h->misc.capacity_known) {
 		s->total_keyids = h->misc.capacity;
 		s->total_keyids_known = true;
-		s->sources[SRC_TOTAL_KEYIDS] =
-			h->misc.capacity_source ? h->misc.capacity_source
-						: "/sys/fs/cgroup/misc.capacity";
+		s->sources[SRC_TOTAL_KEYIDS] = h->misc.capacity_source
+		                                   ? h->misc.capacity_source
+		                                   : "/sys/fs/cgroup/misc.capacity";
 	} else if (h->fw.has_nr_guest_keyids) {
 		s->total_keyids = h->fw.nr_guest_keyids;
 		s->total_keyids_known = true;
@@ -369,8 +368,7 @@ static int derive_values(const struct facts *f, const struct status_policy *poli
 		s->used_keyids = h->misc.current;
 		s->used_keyids_known = true;
 		s->sources[SRC_USED_KEYIDS] =
-			h->misc.current_source ? h->misc.current_source
-					       : "/sys/fs/cgroup/misc.current";
+		    h->misc.current_source ? h->misc.current_source : "/sys/fs/cgroup/misc.current";
 	}
 
 	r = range_set_copy(&s->cmrs, &h->cmrs);
@@ -426,7 +424,7 @@ static void check_cpu_vendor(const struct facts *f, struct tdx_status *s) {
 	else {
 		set(c, CHECK_FAIL, "the CPU vendor is %s: TDX needs an Intel CPU", ci->vendor_id);
 		hint(c, "TDX needs an Intel Xeon with TDX (4th generation Xeon Scalable or newer); "
-			"on AMD hosts use SEV-SNP tooling (e.g. snphost) instead");
+		        "on AMD hosts use SEV-SNP tooling (e.g. snphost) instead");
 	}
 }
 
@@ -440,11 +438,11 @@ static void check_bare_metal(const struct facts *f, struct tdx_status *s) {
 	} else if (ci->tdx_guest) {
 		set(c, CHECK_FAIL, "running inside a TDX guest (the tdx_guest CPU flag is set)");
 		hint(c, "a TD cannot host TDs: run tdxd on the TDX host itself, not inside a "
-			"trust domain");
+		        "trust domain");
 	} else if (ci->hypervisor) {
 		set(c, CHECK_WARN, "running under a hypervisor (the hypervisor CPU flag is set)");
 		hint(c, "TDX host support needs bare metal (nested TDX is not available): run "
-			"tdxd on the physical host");
+		        "tdxd on the physical host");
 	} else
 		set(c, CHECK_PASS, "running on bare metal");
 }
@@ -459,8 +457,8 @@ static void check_bios_tdx(const struct facts *f, struct tdx_status *s) {
 		return;
 
 	if (k->keyid_range.present) {
-		set(c, CHECK_PASS, "the BIOS enabled TDX: private KeyID range [%" PRIu32 ", %" PRIu32
-				   ")",
+		set(c, CHECK_PASS,
+		    "the BIOS enabled TDX: private KeyID range [%" PRIu32 ", %" PRIu32 ")",
 		    k->keyid_start, k->keyid_end);
 		return;
 	}
@@ -469,17 +467,20 @@ static void check_bios_tdx(const struct facts *f, struct tdx_status *s) {
 		return;
 	}
 	if (f->tdx_evidence) {
-		set(c, CHECK_PASS, "the BIOS enabled TDX (the kernel reports TDX KeyIDs or module)");
+		set(c, CHECK_PASS,
+		    "the BIOS enabled TDX (the kernel reports TDX KeyIDs or module)");
 		return;
 	}
 	if (!f->log) {
-		set(c, CHECK_SKIP, "not checked: no tdx_host_platform CPU flag and the kernel log "
-				   "could not be read");
+		set(c, CHECK_SKIP,
+		    "not checked: no tdx_host_platform CPU flag and the kernel log "
+		    "could not be read");
 		hint(c, "%s", RUN_AS_ROOT);
 		return;
 	}
-	set(c, CHECK_FAIL, "the BIOS did not enable TDX: no tdx_host_platform CPU flag and no "
-			   "\"BIOS enabled: private KeyID range\" line in the kernel log");
+	set(c, CHECK_FAIL,
+	    "the BIOS did not enable TDX: no tdx_host_platform CPU flag and no "
+	    "\"BIOS enabled: private KeyID range\" line in the kernel log");
 	/* v7.1+ prints this at boot on hosts whose BIOS left TDX off: it explains, not a fault. */
 	if (k->kvm_prereq[KVM_PREREQ_PLATFORM].present)
 		quote(c, &k->kvm_prereq[KVM_PREREQ_PLATFORM]);
@@ -513,12 +514,13 @@ static void check_keyids(const struct facts *f, struct tdx_status *s) {
 	}
 
 	if (k->too_few_keyids.present || (known && n < 2)) {
-		set(c, CHECK_FAIL, "too few TDX KeyIDs: %" PRIu32 " (TDX needs at least 2: one "
-				   "global, one per TD)",
+		set(c, CHECK_FAIL,
+		    "too few TDX KeyIDs: %" PRIu32 " (TDX needs at least 2: one "
+		    "global, one per TD)",
 		    n);
 		quote(c, &k->too_few_keyids);
 		hint(c, "in the BIOS, raise the number of TDX KeyIDs in the TME-MT/TDX KeyID split "
-			"(e.g. \"TME-MT/TDX key split\", \"TDX KeyIDs\"), then reboot");
+		        "(e.g. \"TME-MT/TDX key split\", \"TDX KeyIDs\"), then reboot");
 	} else if (known)
 		set(c, CHECK_PASS, "%" PRIu32 " TDX KeyIDs: 1 global, %" PRIu32 " for guests", n,
 		    n - 1);
@@ -543,13 +545,14 @@ static void check_hibernation(const struct facts *f, struct tdx_status *s) {
 		set(c, CHECK_FAIL, "the kernel refused TDX because hibernation is enabled");
 		quote(c, &h->kmsg.hibernation);
 		hint(c, "add nohibernate to the kernel command line (e.g. GRUB_CMDLINE_LINUX in "
-			"/etc/default/grub, then update-grub or grub2-mkconfig) and reboot");
+		        "/etc/default/grub, then update-grub or grub2-mkconfig) and reboot");
 	} else if (h->kmsg.notifier_failed.present) {
-		set(c, CHECK_FAIL, "the kernel refused TDX at boot: it could not register its "
-				   "memory notifier");
+		set(c, CHECK_FAIL,
+		    "the kernel refused TDX at boot: it could not register its "
+		    "memory notifier");
 		quote(c, &h->kmsg.notifier_failed);
 		hint(c, "reboot; if it persists, report it with the kernel log (dmesg | grep "
-			"virt/tdx) to your kernel vendor");
+		        "virt/tdx) to your kernel vendor");
 	} else if (h->cpuinfo.tdx_host_platform || f->initialized || f->param_y)
 		set(c, CHECK_PASS, "hibernation is off: the kernel accepted TDX");
 	else if (f->log)
@@ -563,7 +566,7 @@ static void check_hibernation(const struct facts *f, struct tdx_status *s) {
 /* ---- CPUs ---- */
 
 static void cpus_where(const struct tdx_host *h, bool by_node, int id, bool offline_unknown,
-		       char *buf, size_t size, unsigned *ret_first) {
+                       char *buf, size_t size, unsigned *ret_first) {
 	_cleanup_free_ unsigned *l = NULL;
 	size_t n = 0;
 
@@ -578,7 +581,7 @@ static void cpus_where(const struct tdx_host *h, bool by_node, int id, bool offl
 		if (!cpu->present)
 			continue;
 		if (offline_unknown ? (!cpu->online && cpu->package < 0)
-				    : (by_node ? cpu->node == id : cpu->package == id))
+		                    : (by_node ? cpu->node == id : cpu->package == id))
 			l[n++] = i;
 	}
 	if (n > 0 && ret_first)
@@ -624,8 +627,8 @@ static void check_cpu_packages(const struct facts *f, struct tdx_status *s) {
 		cpus_where(h, false, p->id, false, cpus, sizeof(cpus), &first);
 		if (!failed)
 			example = first;
-		summary_add(c, "%sno online CPU in package %d (CPUs %s)", failed ? "; " : "",
-			    p->id, cpus[0] ? cpus : "unknown");
+		summary_add(c, "%sno online CPU in package %d (CPUs %s)", failed ? "; " : "", p->id,
+		            cpus[0] ? cpus : "unknown");
 		failed = true;
 	}
 	for (size_t i = 0; i < h->n_dark_nodes; i++) {
@@ -634,29 +637,33 @@ static void check_cpu_packages(const struct facts *f, struct tdx_status *s) {
 		cpus_where(h, true, h->dark_nodes[i], false, cpus, sizeof(cpus), &first);
 		if (!failed)
 			example = first;
-		summary_add(c, "%sNUMA node %d has present CPUs (%s) but none online, it may be a "
-			       "whole package",
-			    failed ? "; " : "", h->dark_nodes[i], cpus[0] ? cpus : "unknown");
+		summary_add(c,
+		            "%sNUMA node %d has present CPUs (%s) but none online, it may be a "
+		            "whole package",
+		            failed ? "; " : "", h->dark_nodes[i], cpus[0] ? cpus : "unknown");
 		failed = true;
 	}
 	if (failed) {
 		c->result = CHECK_FAIL;
-		hint(c, "TDX needs at least one online CPU in every physical package: online one, "
-			"e.g. echo 1 > /sys/devices/system/cpu/cpu%u/online (or tdxctl enable with "
-			"OnlineCPUsForInit=yes); CPUGuard=enforce keeps it online",
+		hint(c,
+		     "TDX needs at least one online CPU in every physical package: online one, "
+		     "e.g. echo 1 > /sys/devices/system/cpu/cpu%u/online (or tdxctl enable with "
+		     "OnlineCPUsForInit=yes); CPUGuard=enforce keeps it online",
 		     example);
 		return;
 	}
 
 	if (h->n_unknown_package_offline > 0) {
 		cpus_where(h, false, -1, true, cpus, sizeof(cpus), &first);
-		set(c, CHECK_WARN, "%u offline CPU%s of unknown package (%s): every known package "
-				   "has an online CPU",
+		set(c, CHECK_WARN,
+		    "%u offline CPU%s of unknown package (%s): every known package "
+		    "has an online CPU",
 		    h->n_unknown_package_offline, h->n_unknown_package_offline == 1 ? "" : "s",
 		    cpus[0] ? cpus : "unknown");
-		hint(c, "their package cannot be read while they are offline (e.g. SMT siblings "
-			"after nosmt); if one could be the last CPU of its package, online it, e.g. "
-			"echo 1 > /sys/devices/system/cpu/cpu%u/online",
+		hint(c,
+		     "their package cannot be read while they are offline (e.g. SMT siblings "
+		     "after nosmt); if one could be the last CPU of its package, online it, e.g. "
+		     "echo 1 > /sys/devices/system/cpu/cpu%u/online",
 		     first);
 		return;
 	}
@@ -664,7 +671,7 @@ static void check_cpu_packages(const struct facts *f, struct tdx_status *s) {
 	set(c, CHECK_PASS, "every package has an online CPU: ");
 	for (size_t i = 0; i < h->n_packages; i++)
 		summary_add(c, "%s%d: %u/%u online", i ? ", " : "", h->packages[i].id,
-			    h->packages[i].online_cpus, h->packages[i].present_cpus);
+		            h->packages[i].online_cpus, h->packages[i].present_cpus);
 }
 
 /* ---- KVM ---- */
@@ -672,8 +679,9 @@ static void check_cpu_packages(const struct facts *f, struct tdx_status *s) {
 static void hint_enable(const struct facts *f, struct check *c) {
 	const struct enable_progress *ep = f->ep;
 	if (ep && ep->blocked_by_policy) {
-		hint(c, "%s is blocked on purpose in %s (blacklist or install /bin/false): remove "
-			"that line to let tdxd load it with tdx=1",
+		hint(c,
+		     "%s is blocked on purpose in %s (blacklist or install /bin/false): remove "
+		     "that line to let tdxd load it with tdx=1",
 		     f->kvm, ep->policy_file[0] ? ep->policy_file : "/etc/modprobe.d");
 		return;
 	}
@@ -683,9 +691,10 @@ static void hint_enable(const struct facts *f, struct check *c) {
 	else if (f->h->kvm.loaded && f->h->kvm.refcnt > 0)
 		hint(c, "%s is in use (%d users%s%s): stop the VMs that hold it, then ", f->kvm,
 		     f->h->kvm.refcnt, f->h->kvm.holders[0] ? ", " : "", f->h->kvm.holders);
-	hint(c, "load it with TDX: tdxctl enable, or modprobe -r %s && modprobe %s tdx=1 (no VM "
-		"may be running); make it permanent with `options %s tdx=1` in /etc/modprobe.d or "
-		"%s.tdx=1 on the kernel command line",
+	hint(c,
+	     "load it with TDX: tdxctl enable, or modprobe -r %s && modprobe %s tdx=1 (no VM "
+	     "may be running); make it permanent with `options %s tdx=1` in /etc/modprobe.d or "
+	     "%s.tdx=1 on the kernel command line",
 	     f->kvm, f->kvm, f->kvm, f->kvm);
 }
 
@@ -702,25 +711,28 @@ static void check_kvm_module(const struct facts *f, struct tdx_status *s) {
 	set(c, CHECK_FAIL, "%s is not loaded", f->kvm);
 	if (f->h->kmsg.no_hw_support.present) {
 		quote(c, &f->h->kmsg.no_hw_support);
-		hint(c, "enable Intel Virtualization Technology (VT-x) and VT-d in the BIOS, then "
-			"reboot and load %s with tdx=1",
+		hint(c,
+		     "enable Intel Virtualization Technology (VT-x) and VT-d in the BIOS, then "
+		     "reboot and load %s with tdx=1",
 		     f->kvm);
 		return;
 	}
 	if (f->init_failed) {
 		summary_add(c, ": the TDX module initialization failed while it loaded with tdx=1 "
-			       "(see module-init)");
-		hint(c, "the initialization cannot be retried before a reboot: for ordinary VMs "
-			"meanwhile, modprobe %s tdx=0; fix the cause given by module-init, then "
-			"reboot",
+		               "(see module-init)");
+		hint(c,
+		     "the initialization cannot be retried before a reboot: for ordinary VMs "
+		     "meanwhile, modprobe %s tdx=0; fix the cause given by module-init, then "
+		     "reboot",
 		     f->kvm);
 		return;
 	}
 	if (f->h->kmsg.max_vcpu.present) {
 		summary_add(c, ": its load failed because of the module's vCPU limit (see "
-			       "max-vcpus)");
-		hint(c, "see the max-vcpus check; to run ordinary VMs meanwhile: modprobe %s "
-			"tdx=0",
+		               "max-vcpus)");
+		hint(c,
+		     "see the max-vcpus check; to run ordinary VMs meanwhile: modprobe %s "
+		     "tdx=0",
 		     f->kvm);
 		return;
 	}
@@ -747,9 +759,10 @@ static void check_kernel_tdx(const struct facts *f, struct tdx_status *s) {
 	else if (has == 0) {
 		set(c, CHECK_FAIL, "the kernel has no KVM TDX support: %s has no tdx parameter",
 		    f->kvm);
-		hint(c, "install a kernel with KVM TDX support: upstream v6.16 or newer built with "
-			"CONFIG_KVM_INTEL_TDX=y (CONFIG_INTEL_TDX_HOST=y), or your distribution's TDX "
-			"host kernel");
+		hint(c,
+		     "install a kernel with KVM TDX support: upstream v6.16 or newer built with "
+		     "CONFIG_KVM_INTEL_TDX=y (CONFIG_INTEL_TDX_HOST=y), or your distribution's TDX "
+		     "host kernel");
 	} else {
 		set(c, CHECK_SKIP, "not checked: %s is not loaded and its module info was not read",
 		    f->kvm);
@@ -785,8 +798,9 @@ static void check_kvm_tdx(const struct facts *f, struct tdx_status *s) {
 		summary_add(c, ": the kernel refused TDX at boot (see hibernation)");
 		quote(c, &k->kvm_prereq[KVM_PREREQ_NO_KEYIDS]);
 		quote(c, &k->kvm_prereq[KVM_PREREQ_PLATFORM]);
-		hint(c, "fix the hibernation check first (nohibernate on the kernel command line, "
-			"reboot), then load %s with tdx=1",
+		hint(c,
+		     "fix the hibernation check first (nohibernate on the kernel command line, "
+		     "reboot), then load %s with tdx=1",
 		     f->kvm);
 		return;
 	}
@@ -795,7 +809,7 @@ static void check_kvm_tdx(const struct facts *f, struct tdx_status *s) {
 		if (!k->kvm_prereq[i].present)
 			continue;
 		summary_add(c, "%s%s", any ? "; and " : ": KVM turned it off because ",
-			    prereq_info[i].what);
+		            prereq_info[i].what);
 		quote(c, &k->kvm_prereq[i]);
 		hint(c, "%s%s", any ? "; " : "", prereq_info[i].hint);
 		any = true;
@@ -826,11 +840,13 @@ static void check_kvm_vm_types(const struct facts *f, struct tdx_status *s) {
 		    s->checks[CHECK_KVM_TDX].result == CHECK_FAIL ? "failed" : "skipped");
 		return;
 	}
-	set(c, CHECK_FAIL, "%s.tdx reads Y but /dev/kvm does not list KVM_X86_TDX_VM (5) in "
-			   "KVM_CAP_VM_TYPES",
+	set(c, CHECK_FAIL,
+	    "%s.tdx reads Y but /dev/kvm does not list KVM_X86_TDX_VM (5) in "
+	    "KVM_CAP_VM_TYPES",
 	    f->kvm);
-	hint(c, "KVM cannot create TDs: check the kernel log (dmesg | grep -i tdx) and reload "
-		"%s with tdx=1 (tdxctl enable)",
+	hint(c,
+	     "KVM cannot create TDs: check the kernel log (dmesg | grep -i tdx) and reload "
+	     "%s with tdx=1 (tdxctl enable)",
 	     f->kvm);
 }
 
@@ -844,58 +860,64 @@ static const struct kline *explain_init_failure(const struct facts *f, struct ch
 		summary_add(c, ": the BIOS did not load the TDX module");
 		quote(c, &k->not_loaded);
 		hint(c, "enable the TDX Secure Arbitration Mode Loader (SEAM Loader) in the BIOS "
-			"and make sure the firmware carries a TDX module (update the BIOS), then "
-			"reboot");
+		        "and make sure the firmware carries a TDX module (update the BIOS), then "
+		        "reboot");
 		return &k->not_loaded;
 	}
 	if (k->rbp_bug.present) {
 		summary_add(c, ": the TDX module is too old (RBP clobber bug)");
 		quote(c, &k->rbp_bug);
-		hint(c, "update the TDX module (a BIOS update or a newer module in the EFI "
-			"partition), then reboot; %s",
+		hint(c,
+		     "update the TDX module (a BIOS update or a newer module in the EFI "
+		     "partition), then reboot; %s",
 		     ONE_SHOT);
 		return &k->rbp_bug;
 	}
 	if (k->tdmr.present) {
 		summary_add(c, ": the memory layout needs more TDMRs than the TDX module has (too "
-			       "many memory regions)");
+		               "many memory regions)");
 		quote(c, &k->tdmr);
-		hint(c, "reduce or reorder memory (fewer populated DIMM slots or NUMA regions, no "
-			"memmap= holes, no hot-plug memory reservations) or update the TDX module to "
-			"one with more TDMRs, then reboot; %s",
+		hint(c,
+		     "reduce or reorder memory (fewer populated DIMM slots or NUMA regions, no "
+		     "memmap= holes, no hot-plug memory reservations) or update the TDX module to "
+		     "one with more TDMRs, then reboot; %s",
 		     ONE_SHOT);
 		return &k->tdmr;
 	}
 	if (k->offline_cpus.present) {
 		summary_add(c, ": CPUs were offline when it ran");
 		quote(c, &k->offline_cpus);
-		hint(c, "this kernel needs every CPU online for the module initialization: reboot "
-			"without maxcpus=/nosmt and keep all CPUs online before loading %s with "
-			"tdx=1; %s",
+		hint(c,
+		     "this kernel needs every CPU online for the module initialization: reboot "
+		     "without maxcpus=/nosmt and keep all CPUs online before loading %s with "
+		     "tdx=1; %s",
 		     f->kvm, ONE_SHOT);
 		return &k->offline_cpus;
 	}
 	if (k->seamcall.present || k->init_error == -EIO) {
 		summary_add(c, ": a SEAMCALL returned an error (-EIO)");
 		quote(c, &k->seamcall);
-		hint(c, "the TDX module rejected the configuration: typically a physical package "
-			"without an online CPU (TDH.SYS.KEY.CONFIG) or online memory that is not "
-			"convertible (TDH.SYS.CONFIG); before the next attempt keep a CPU online in "
-			"every package and online only CMR memory, or update the BIOS/TDX module; %s",
+		hint(c,
+		     "the TDX module rejected the configuration: typically a physical package "
+		     "without an online CPU (TDH.SYS.KEY.CONFIG) or online memory that is not "
+		     "convertible (TDH.SYS.CONFIG); before the next attempt keep a CPU online in "
+		     "every package and online only CMR memory, or update the BIOS/TDX module; %s",
 		     ONE_SHOT);
 		return &k->seamcall;
 	}
 	if (k->init_error == -ENOMEM) {
 		summary_add(c, ": out of memory (PAMT needs about 1/256 of RAM)");
-		hint(c, "free memory before enabling TDX (fewer reserved hugepages, no large "
-			"memory consumers at boot), then reboot; %s",
+		hint(c,
+		     "free memory before enabling TDX (fewer reserved hugepages, no large "
+		     "memory consumers at boot), then reboot; %s",
 		     ONE_SHOT);
 		return NULL;
 	}
 	if (streq(f->h->fw.status, "error"))
 		summary_add(c, ": /sys/firmware/tdx/tdx_module/status reads error");
-	hint(c, "read the lines before it in the kernel log (dmesg | grep -i tdx), update the "
-		"BIOS and TDX module if the error persists; %s",
+	hint(c,
+	     "read the lines before it in the kernel log (dmesg | grep -i tdx), update the "
+	     "BIOS and TDX module if the error persists; %s",
 	     ONE_SHOT);
 	return NULL;
 }
@@ -917,7 +939,7 @@ static void check_module_init(const struct facts *f, struct tdx_status *s) {
 		const struct kline *q = explain_init_failure(f, c);
 		if (k->init_line.present && !(q && q->present && streq(q->text, k->init_line.text)))
 			summary_add(c, q && q->present ? " and \"%s\"" : "; the kernel says \"%s\"",
-				    k->init_line.text);
+			            k->init_line.text);
 		return;
 	}
 	if (f->initialized) {
@@ -930,19 +952,22 @@ static void check_module_init(const struct facts *f, struct tdx_status *s) {
 			c->result = CHECK_WARN;
 			summary_add(c, ", but its TDMRs are nearly exhausted");
 			quote(c, &k->tdmr_limit);
-			hint(c, "adding memory or changing the memory layout may make the next "
-				"initialization fail: update the TDX module to one with more TDMRs");
+			hint(c,
+			     "adding memory or changing the memory layout may make the next "
+			     "initialization fail: update the TDX module to one with more TDMRs");
 		}
 		return;
 	}
 	if (!f->log) {
-		set(c, CHECK_SKIP, "not checked: no sign of the TDX module and the kernel log "
-				   "could not be read");
+		set(c, CHECK_SKIP,
+		    "not checked: no sign of the TDX module and the kernel log "
+		    "could not be read");
 		hint(c, "%s", RUN_AS_ROOT);
 		return;
 	}
-	set(c, CHECK_SKIP, "not checked: no initialization was attempted yet (%s not loaded "
-			   "with tdx=1)",
+	set(c, CHECK_SKIP,
+	    "not checked: no initialization was attempted yet (%s not loaded "
+	    "with tdx=1)",
 	    f->kvm);
 }
 
@@ -952,27 +977,32 @@ static void check_max_vcpus(const struct facts *f, struct tdx_status *s) {
 	const struct kmsg_facts *k = &h->kmsg;
 
 	if (k->max_vcpu.present && !f->tdx_up) {
-		set(c, CHECK_FAIL, "the TDX module allows %" PRIu32 " vCPUs per TD, fewer than the "
-				   "%" PRIu32 " logical CPUs, so KVM refused TDX",
+		set(c, CHECK_FAIL,
+		    "the TDX module allows %" PRIu32 " vCPUs per TD, fewer than the "
+		    "%" PRIu32 " logical CPUs, so KVM refused TDX",
 		    k->max_vcpu_module, k->max_vcpu_cpus);
 		quote(c, &k->max_vcpu);
-		hint(c, "boot with nr_cpus=%" PRIu32 " (or disable Hyper-Threading in the BIOS) so "
-			"no more CPUs are present than the module allows, or update the TDX module; "
-			"then load %s with tdx=1",
+		hint(c,
+		     "boot with nr_cpus=%" PRIu32 " (or disable Hyper-Threading in the BIOS) so "
+		     "no more CPUs are present than the module allows, or update the TDX module; "
+		     "then load %s with tdx=1",
 		     k->max_vcpu_module, f->kvm);
 		return;
 	}
 	if (s->module_max_vcpus && h->n_present) {
 		if (s->module_max_vcpus >= h->n_present)
-			set(c, CHECK_PASS, "the TDX module allows %" PRIu32 " vCPUs per TD, %u "
-					   "logical CPUs are present",
+			set(c, CHECK_PASS,
+			    "the TDX module allows %" PRIu32 " vCPUs per TD, %u "
+			    "logical CPUs are present",
 			    s->module_max_vcpus, h->n_present);
 		else {
-			set(c, CHECK_FAIL, "the TDX module allows %" PRIu32 " vCPUs per TD, fewer "
-					   "than the %u present logical CPUs",
+			set(c, CHECK_FAIL,
+			    "the TDX module allows %" PRIu32 " vCPUs per TD, fewer "
+			    "than the %u present logical CPUs",
 			    s->module_max_vcpus, h->n_present);
-			hint(c, "KVM refuses TDX in this case: boot with nr_cpus=%" PRIu32 " (or "
-				"disable Hyper-Threading in the BIOS), or update the TDX module",
+			hint(c,
+			     "KVM refuses TDX in this case: boot with nr_cpus=%" PRIu32 " (or "
+			     "disable Hyper-Threading in the BIOS), or update the TDX module",
 			     s->module_max_vcpus);
 		}
 		return;
@@ -980,8 +1010,9 @@ static void check_max_vcpus(const struct facts *f, struct tdx_status *s) {
 	if (f->tdx_up)
 		set(c, CHECK_PASS, "TDX is up in KVM, which checked the module's vCPU limit");
 	else
-		set(c, CHECK_SKIP, "not checked: the module's max_vcpus_per_td is unknown and TDX "
-				   "is not up");
+		set(c, CHECK_SKIP,
+		    "not checked: the module's max_vcpus_per_td is unknown and TDX "
+		    "is not up");
 }
 
 /* ---- capacity ---- */
@@ -996,20 +1027,23 @@ static void check_keyid_capacity(const struct facts *f, struct tdx_status *s) {
 		return;
 	}
 	if (!s->used_keyids_known) {
-		set(c, CHECK_WARN, "%" PRIu32 " guest KeyIDs, usage unknown (no tdx line in the "
-				   "misc cgroup)",
+		set(c, CHECK_WARN,
+		    "%" PRIu32 " guest KeyIDs, usage unknown (no tdx line in the "
+		    "misc cgroup)",
 		    s->total_keyids);
-		hint(c, "the misc cgroup counts TDX KeyIDs only while %s has TDX up; otherwise "
-			"mount cgroup2 at /sys/fs/cgroup with a kernel built with CONFIG_CGROUP_MISC",
+		hint(c,
+		     "the misc cgroup counts TDX KeyIDs only while %s has TDX up; otherwise "
+		     "mount cgroup2 at /sys/fs/cgroup with a kernel built with CONFIG_CGROUP_MISC",
 		     f->kvm);
 		return;
 	}
 	if (s->used_keyids >= s->total_keyids) {
-		set(c, CHECK_FAIL, "all %" PRIu32 " guest KeyIDs are in use: no new TD can be "
-				   "created",
+		set(c, CHECK_FAIL,
+		    "all %" PRIu32 " guest KeyIDs are in use: no new TD can be "
+		    "created",
 		    s->total_keyids);
 		hint(c, "each TD holds one KeyID until it is torn down: stop or delete a TD; for "
-			"more KeyIDs raise the TDX KeyID split in the BIOS");
+		        "more KeyIDs raise the TDX KeyID split in the BIOS");
 		return;
 	}
 	set(c, CHECK_PASS, "%" PRIu32 " of %" PRIu32 " guest KeyIDs free",
@@ -1041,7 +1075,8 @@ static int block_ram(const struct memory_info *m, uint64_t id, struct range_set 
 }
 
 /* Whether every piece of the block's RAM lies inside one range of `eligible`. */
-static int block_inside(const struct memory_info *m, uint64_t id, const struct range_set *eligible) {
+static int block_inside(const struct memory_info *m, uint64_t id,
+                        const struct range_set *eligible) {
 	struct range_set ram = {0};
 	int r = block_ram(m, id, &ram);
 	if (r < 0) {
@@ -1065,8 +1100,8 @@ static void format_blocks(const uint64_t *ids, size_t n, uint64_t bs, char *buf,
 		while (j + 1 < n && ids[j + 1] == ids[j] + 1)
 			j++;
 		if (j > i)
-			textf(buf, size, true, "%smemory%" PRIu64 "-%" PRIu64, i ? ", " : "", ids[i],
-			      ids[j]);
+			textf(buf, size, true, "%smemory%" PRIu64 "-%" PRIu64, i ? ", " : "",
+			      ids[i], ids[j]);
 		else
 			textf(buf, size, true, "%smemory%" PRIu64, i ? ", " : "", ids[i]);
 		if (bs)
@@ -1083,7 +1118,7 @@ static int cmp_u64(const void *a, const void *b) {
 
 /* Collect the examined blocks with the given online state that are not inside `eligible`. */
 static int blocks_outside(const struct memory_info *m, bool online,
-			  const struct range_set *eligible, uint64_t **ret, size_t *ret_n) {
+                          const struct range_set *eligible, uint64_t **ret, size_t *ret_n) {
 	_cleanup_free_ uint64_t *ids = NULL;
 	size_t n = 0;
 
@@ -1118,13 +1153,15 @@ static int check_convertible_memory(const struct facts *f, struct tdx_status *s)
 	int r;
 
 	if (f->h->cmrs.n == 0) {
-		set(c, CHECK_SKIP, "not checked: the CMRs are unknown (this kernel does not report "
-				   "them)");
+		set(c, CHECK_SKIP,
+		    "not checked: the CMRs are unknown (this kernel does not report "
+		    "them)");
 		return 0;
 	}
 	if (!m->present || m->block_size == 0) {
-		set(c, CHECK_SKIP, "not checked: the memory blocks are unknown "
-				   "(/sys/devices/system/memory)");
+		set(c, CHECK_SKIP,
+		    "not checked: the memory blocks are unknown "
+		    "(/sys/devices/system/memory)");
 		return 0;
 	}
 	r = range_set_copy(&cmrs, &f->h->cmrs);
@@ -1143,15 +1180,17 @@ static int check_convertible_memory(const struct facts *f, struct tdx_status *s)
 	format_blocks(bad, n_bad, m->block_size, blocks, sizeof(blocks));
 	set(c, CHECK_FAIL, "online memory outside the CMRs (not convertible): %s", blocks);
 	if (f->initialized)
-		hint(c, "this memory cannot be TDX memory: offline it (echo offline > "
-			"/sys/devices/system/memory/memory%" PRIu64 "/state) or remove it; keep "
-			"MemoryGate=enforce so hot-added memory is checked before onlining",
+		hint(c,
+		     "this memory cannot be TDX memory: offline it (echo offline > "
+		     "/sys/devices/system/memory/memory%" PRIu64 "/state) or remove it; keep "
+		     "MemoryGate=enforce so hot-added memory is checked before onlining",
 		     bad[0]);
 	else
-		hint(c, "the TDX module initialization will fail (one-shot, until reboot) while "
-			"this memory is online: offline it first (echo offline > "
-			"/sys/devices/system/memory/memory%" PRIu64 "/state) and keep "
-			"MemoryGate=enforce",
+		hint(c,
+		     "the TDX module initialization will fail (one-shot, until reboot) while "
+		     "this memory is online: offline it first (echo offline > "
+		     "/sys/devices/system/memory/memory%" PRIu64 "/state) and keep "
+		     "MemoryGate=enforce",
 		     bad[0]);
 	return 0;
 }
@@ -1171,13 +1210,15 @@ static int check_tdx_memory(const struct facts *f, struct tdx_status *s) {
 		return 0;
 	}
 	if (!h->tdx_memory_known) {
-		set(c, CHECK_SKIP, "not checked: the memory present at the module initialization "
-				   "was not recorded (/run/tdxd/tdx-memory)");
+		set(c, CHECK_SKIP,
+		    "not checked: the memory present at the module initialization "
+		    "was not recorded (/run/tdxd/tdx-memory)");
 		return 0;
 	}
 	if (!m->present || m->block_size == 0) {
-		set(c, CHECK_SKIP, "not checked: the memory blocks are unknown "
-				   "(/sys/devices/system/memory)");
+		set(c, CHECK_SKIP,
+		    "not checked: the memory blocks are unknown "
+		    "(/sys/devices/system/memory)");
 		return 0;
 	}
 
@@ -1193,7 +1234,7 @@ static int check_tdx_memory(const struct facts *f, struct tdx_status *s) {
 		const struct dax_dev *d = &m->dax[i];
 		for (size_t j = 0; j < d->ranges.n; j++)
 			if (!range_set_contains(&tm, max_u64(d->ranges.items[j].start, MIB(1)),
-						d->ranges.items[j].end)) {
+			                        d->ranges.items[j].end)) {
 				textf(dax, sizeof(dax), true, "%s%s [0x%" PRIx64 ", 0x%" PRIx64 ")",
 				      dax[0] ? ", " : "", d->name, d->ranges.items[j].start,
 				      d->ranges.items[j].end);
@@ -1207,12 +1248,14 @@ static int check_tdx_memory(const struct facts *f, struct tdx_status *s) {
 
 	if (n_bad > 0) {
 		format_blocks(bad, n_bad, m->block_size, blocks, sizeof(blocks));
-		set(c, CHECK_FAIL, "online memory outside the TDX memory recorded at the module "
-				   "initialization: %s",
+		set(c, CHECK_FAIL,
+		    "online memory outside the TDX memory recorded at the module "
+		    "initialization: %s",
 		    blocks);
-		hint(c, "the kernel never accepts this memory for TDs: offline it (echo offline > "
-			"/sys/devices/system/memory/memory%" PRIu64 "/state) and set "
-			"MemoryGate=enforce so it stays offline",
+		hint(c,
+		     "the kernel never accepts this memory for TDs: offline it (echo offline > "
+		     "/sys/devices/system/memory/memory%" PRIu64 "/state) and set "
+		     "MemoryGate=enforce so it stays offline",
 		     bad[0]);
 		return 0;
 	}
@@ -1223,14 +1266,16 @@ static int check_tdx_memory(const struct facts *f, struct tdx_status *s) {
 			summary_add(c, " offline blocks %s", blocks);
 		if (dax[0])
 			summary_add(c, "%s device-dax %s", blocks[0] ? ";" : "", dax);
-		hint(c, "the kernel refuses to online it (EPERM) because it was not present at the "
-			"TDX module initialization: use it as device-dax (not system-ram) or for "
-			"non-TD workloads only after a reboot without TDX, or reboot with it present "
-			"so it becomes TDX memory");
+		hint(c,
+		     "the kernel refuses to online it (EPERM) because it was not present at the "
+		     "TDX module initialization: use it as device-dax (not system-ram) or for "
+		     "non-TD workloads only after a reboot without TDX, or reboot with it present "
+		     "so it becomes TDX memory");
 		return 0;
 	}
-	set(c, CHECK_PASS, "all online memory is TDX memory (%zu ranges recorded at the module "
-			   "initialization)",
+	set(c, CHECK_PASS,
+	    "all online memory is TDX memory (%zu ranges recorded at the module "
+	    "initialization)",
 	    h->tdx_memory.n);
 	return 0;
 }
@@ -1240,29 +1285,33 @@ static void check_memory_auto_online(const struct facts *f, struct tdx_status *s
 	const char *v = f->h->mem.auto_online;
 
 	if (!v[0]) {
-		set(c, CHECK_SKIP, "not checked: /sys/devices/system/memory/auto_online_blocks is "
-				   "missing");
+		set(c, CHECK_SKIP,
+		    "not checked: /sys/devices/system/memory/auto_online_blocks is "
+		    "missing");
 		return;
 	}
 	if (streq(v, "offline")) {
-		set(c, CHECK_PASS, "auto_online_blocks is offline: hot-added memory waits for the "
-				   "memory gate");
+		set(c, CHECK_PASS,
+		    "auto_online_blocks is offline: hot-added memory waits for the "
+		    "memory gate");
 		return;
 	}
-	set(c, CHECK_WARN, "auto_online_blocks is %s: the kernel onlines hot-added memory before "
-			   "the memory gate can decide",
+	set(c, CHECK_WARN,
+	    "auto_online_blocks is %s: the kernel onlines hot-added memory before "
+	    "the memory gate can decide",
 	    v);
-	hint(c, "echo offline > /sys/devices/system/memory/auto_online_blocks and boot with "
-		"memhp_default_state=offline; with auto-online, MemoryGate=%s can only offline "
-		"ineligible blocks afterwards, blocks the kernel refuses stay offline silently, and "
-		"before the module initialization non-convertible memory would become TDX memory",
+	hint(c,
+	     "echo offline > /sys/devices/system/memory/auto_online_blocks and boot with "
+	     "memhp_default_state=offline; with auto-online, MemoryGate=%s can only offline "
+	     "ineligible blocks afterwards, blocks the kernel refuses stay offline silently, and "
+	     "before the module initialization non-convertible memory would become TDX memory",
 	     policy_mode_to_string(s->memory_gate));
 }
 
 /* ---- the state ---- */
 
 static const struct check *first_failed(const struct tdx_status *s, const enum check_id *ids,
-					size_t n) {
+                                        size_t n) {
 	for (size_t i = 0; i < n; i++)
 		if (s->checks[ids[i]].result == CHECK_FAIL)
 			return &s->checks[ids[i]];
@@ -1270,7 +1319,7 @@ static const struct check *first_failed(const struct tdx_status *s, const enum c
 }
 
 static bool bringup_failed(const struct facts *f, const struct tdx_status *s,
-			   const struct check **ret) {
+                           const struct check **ret) {
 	const struct kmsg_facts *k = &f->h->kmsg;
 
 	if (f->init_failed) {
@@ -1285,8 +1334,8 @@ static bool bringup_failed(const struct facts *f, const struct tdx_status *s,
 		return true;
 	}
 	bool platform_ok = s->checks[CHECK_BIOS_TDX].result == CHECK_PASS &&
-			   s->checks[CHECK_KEYIDS].result == CHECK_PASS &&
-			   s->checks[CHECK_HIBERNATION].result == CHECK_PASS;
+	                   s->checks[CHECK_KEYIDS].result == CHECK_PASS &&
+	                   s->checks[CHECK_HIBERNATION].result == CHECK_PASS;
 	for (int i = 0; i < _KVM_PREREQ_MAX; i++) {
 		if (!k->kvm_prereq[i].present)
 			continue;
@@ -1300,13 +1349,13 @@ static bool bringup_failed(const struct facts *f, const struct tdx_status *s,
 }
 
 static void derive_state(const struct facts *f, struct tdx_status *s) {
-	static const enum check_id platform[] = {CHECK_CPU_VENDOR, CHECK_BARE_METAL,
-						 CHECK_BIOS_TDX, CHECK_KEYIDS};
+	static const enum check_id platform[] = {CHECK_CPU_VENDOR, CHECK_BARE_METAL, CHECK_BIOS_TDX,
+	                                         CHECK_KEYIDS};
 	static const enum check_id software[] = {CHECK_HIBERNATION, CHECK_KERNEL_TDX,
-						 CHECK_KVM_MODULE, CHECK_KVM_TDX,
-						 CHECK_KVM_VM_TYPES};
+	                                         CHECK_KVM_MODULE, CHECK_KVM_TDX,
+	                                         CHECK_KVM_VM_TYPES};
 	static const enum check_id capacity[] = {CHECK_CPU_PACKAGES, CHECK_KEYID_CAPACITY,
-						 CHECK_CONVERTIBLE_MEMORY, CHECK_TDX_MEMORY};
+	                                         CHECK_CONVERTIBLE_MEMORY, CHECK_TDX_MEMORY};
 	const struct enable_progress *ep = f->ep;
 	const struct check *c;
 	char *reason = s->reason;
@@ -1335,8 +1384,9 @@ static void derive_state(const struct facts *f, struct tdx_status *s) {
 	}
 	if (s->state == TDX_STATE_FAILED) {
 		if (ep && ep->fell_back)
-			textf(reason, rs, true, " (%s was loaded again without TDX so ordinary VMs "
-						"keep working)",
+			textf(reason, rs, true,
+			      " (%s was loaded again without TDX so ordinary VMs "
+			      "keep working)",
 			      f->kvm);
 		return;
 	}
@@ -1344,11 +1394,13 @@ static void derive_state(const struct facts *f, struct tdx_status *s) {
 	if (!f->tdx_up) {
 		s->state = TDX_STATE_DISABLED;
 		if (ep && ep->blocked_by_policy)
-			textf(reason, rs, false, "TDX is disabled: %s is blocked by the operator in %s",
-			      f->kvm, ep->policy_file[0] ? ep->policy_file : "modprobe.d");
+			textf(reason, rs, false,
+			      "TDX is disabled: %s is blocked by the operator in %s", f->kvm,
+			      ep->policy_file[0] ? ep->policy_file : "modprobe.d");
 		else if (ep && ep->in_use)
-			textf(reason, rs, false, "TDX is disabled: %s is loaded without TDX and in use%s%s",
-			      f->kvm, ep->in_use_reason[0] ? ": " : "", ep->in_use_reason);
+			textf(reason, rs, false,
+			      "TDX is disabled: %s is loaded without TDX and in use%s%s", f->kvm,
+			      ep->in_use_reason[0] ? ": " : "", ep->in_use_reason);
 		else if ((c = first_failed(s, software, ELEMENTSOF(software))))
 			textf(reason, rs, false, "TDX is disabled: %s", c->summary);
 		else
@@ -1373,8 +1425,8 @@ static void derive_state(const struct facts *f, struct tdx_status *s) {
 	s->state = TDX_STATE_READY;
 	s->ready = true;
 	if (s->total_keyids_known && s->used_keyids_known)
-		textf(reason, rs, false, "TDX is ready: %" PRIu32 " of %" PRIu32
-					 " guest KeyIDs free",
+		textf(reason, rs, false,
+		      "TDX is ready: %" PRIu32 " of %" PRIu32 " guest KeyIDs free",
 		      s->total_keyids - s->used_keyids, s->total_keyids);
 	else if (s->total_keyids_known)
 		textf(reason, rs, false, "TDX is ready: %" PRIu32 " guest KeyIDs (usage unknown)",
@@ -1392,7 +1444,7 @@ void tdx_status_done(struct tdx_status *s) {
 }
 
 int status_derive(const struct tdx_host *h, const struct status_policy *policy,
-		  const struct enable_progress *enable, struct tdx_status *ret) {
+                  const struct enable_progress *enable, struct tdx_status *ret) {
 	struct tdx_status s = {0};
 	struct facts f;
 	int r;

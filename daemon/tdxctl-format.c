@@ -39,8 +39,7 @@ void format_bytes(uint64_t v, char *buf, size_t size) {
 	if (u == 0)
 		snprintf(buf, size, "%" PRIu64 " B", v);
 	else
-		snprintf(buf, size, "%" PRIu64 ".%" PRIu64 " %s", whole, rem * 10 / 1024,
-			 units[u]);
+		snprintf(buf, size, "%" PRIu64 ".%" PRIu64 " %s", whole, rem * 10 / 1024, units[u]);
 }
 
 static void line(FILE *f, const char *label, const char *value) {
@@ -78,10 +77,10 @@ static void format_packages(struct json_object *caps, char *buf, size_t size) {
 	for (size_t i = 0; i < n && o < size; i++) {
 		struct json_object *p = json_object_array_get_idx(a, i);
 		struct json_object *id = get(p, "id");
-		o += (size_t)snprintf(buf + o, size - o, "%s%" PRId64 ": %" PRIu64 "/%" PRIu64
-							 " online",
-				      i ? ", " : "", id ? json_object_get_int64(id) : -1,
-				      get_u64(p, "online_cpus"), get_u64(p, "cpus"));
+		o += (size_t)snprintf(buf + o, size - o,
+		                      "%s%" PRId64 ": %" PRIu64 "/%" PRIu64 " online",
+		                      i ? ", " : "", id ? json_object_get_int64(id) : -1,
+		                      get_u64(p, "online_cpus"), get_u64(p, "cpus"));
 	}
 	if (o < size)
 		snprintf(buf + o, size - o, ")");
@@ -114,8 +113,8 @@ int format_status_human(struct json_object *caps, FILE *f) {
 	struct json_object *k = get(caps, "keyids");
 	uint64_t total = get_u64(k, "total"), used = get_u64(k, "used"), fr = get_u64(k, "free");
 	if (total)
-		snprintf(buf, sizeof(buf), "%" PRIu64 "/%" PRIu64 " (%" PRIu64 " free)", used, total,
-			 fr);
+		snprintf(buf, sizeof(buf), "%" PRIu64 "/%" PRIu64 " (%" PRIu64 " free)", used,
+		         total, fr);
 	else
 		buf[0] = 0;
 	line(f, "KeyIDs", buf);
@@ -123,13 +122,13 @@ int format_status_human(struct json_object *caps, FILE *f) {
 	struct json_object *cm = get(caps, "convertible_memory");
 	struct json_object *regions = get(cm, "regions");
 	size_t n_regions = regions && json_object_is_type(regions, json_type_array)
-				   ? json_object_array_length(regions)
-				   : 0;
+	                       ? json_object_array_length(regions)
+	                       : 0;
 	if (n_regions > 0) {
 		char size_buf[64];
 		format_bytes(get_u64(cm, "bytes"), size_buf, sizeof(size_buf));
 		snprintf(buf, sizeof(buf), "%s in %zu region%s", size_buf, n_regions,
-			 n_regions == 1 ? "" : "s");
+		         n_regions == 1 ? "" : "s");
 	} else
 		buf[0] = 0;
 	line(f, "Convertible memory", buf);
@@ -192,12 +191,12 @@ int format_checks_human(struct json_object *caps, FILE *f) {
 				continue;
 			const char *result = get_str(c, "result");
 			fprintf(f, "  [%-4s] %s: %s\n", result, get_str(c, "id"),
-				get_str(c, "summary"));
+			        get_str(c, "summary"));
 			if (!streq(result, "pass") && *get_str(c, "hint"))
 				fprintf(f, "         hint: %s\n", get_str(c, "hint"));
 		}
 	}
 	fprintf(f, "%sState: %s: %s\n", n ? "\n" : "", get_str(caps, "state"),
-		get_str(caps, "reason"));
+	        get_str(caps, "reason"));
 	return 0;
 }

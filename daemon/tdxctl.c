@@ -26,28 +26,29 @@ struct args {
 };
 
 static void help(void) {
-	printf("tdxctl [OPTIONS...] [VERB] [ARGS...]\n"
-	       "\n"
-	       "Query and control TDX host readiness (tdxd).\n"
-	       "\n"
-	       "Verbs:\n"
-	       "  status [--json]              Show the daemon's readiness summary (default verb)\n"
-	       "  check [--root DIR] [--json]  Run the readiness checks locally, without the daemon;\n"
-	       "                               exits 0 when ready, 1 when not\n"
-	       "  check-memory ADDRESS SIZE    Ask whether a physical range may be onlined\n"
-	       "  check-cpu CPU                Ask whether a CPU may go offline\n"
-	       "  offline-cpu CPU              Offline a CPU through the CPU guard (root)\n"
-	       "  enable                       (Re)try enabling TDX now (root)\n"
-	       "\n"
-	       "Options:\n"
-	       "  -h --help                    Show this help\n"
-	       "     --version                 Show the version\n"
-	       "     --json                    Print the capabilities document (status, check)\n"
-	       "     --root DIR                Read kernel files below DIR (check only)\n"
-	       "\n"
-	       "ADDRESS and SIZE take decimal, 0x hex and K, M, G, T suffixes (powers of 1024).\n"
-	       "Exit status: 0 success/ready/allowed, 1 not ready/refused/failed, 2 usage error.\n"
-	       "See tdxctl(8).\n");
+	printf(
+	    "tdxctl [OPTIONS...] [VERB] [ARGS...]\n"
+	    "\n"
+	    "Query and control TDX host readiness (tdxd).\n"
+	    "\n"
+	    "Verbs:\n"
+	    "  status [--json]              Show the daemon's readiness summary (default verb)\n"
+	    "  check [--root DIR] [--json]  Run the readiness checks locally, without the daemon;\n"
+	    "                               exits 0 when ready, 1 when not\n"
+	    "  check-memory ADDRESS SIZE    Ask whether a physical range may be onlined\n"
+	    "  check-cpu CPU                Ask whether a CPU may go offline\n"
+	    "  offline-cpu CPU              Offline a CPU through the CPU guard (root)\n"
+	    "  enable                       (Re)try enabling TDX now (root)\n"
+	    "\n"
+	    "Options:\n"
+	    "  -h --help                    Show this help\n"
+	    "     --version                 Show the version\n"
+	    "     --json                    Print the capabilities document (status, check)\n"
+	    "     --root DIR                Read kernel files below DIR (check only)\n"
+	    "\n"
+	    "ADDRESS and SIZE take decimal, 0x hex and K, M, G, T suffixes (powers of 1024).\n"
+	    "Exit status: 0 success/ready/allowed, 1 not ready/refused/failed, 2 usage error.\n"
+	    "See tdxctl(8).\n");
 }
 
 _printf_(1, 2) static int usage_error(const char *fmt, ...) {
@@ -95,8 +96,8 @@ static int run_check(const struct args *a) {
 	}
 
 	struct probe_options opts = {
-		.kvm_module = cfg.kvm_module,
-		.use_journal = streq(root, "/"),
+	    .kvm_module = cfg.kvm_module,
+	    .use_journal = streq(root, "/"),
 	};
 	r = probe_host(root, &opts, &h);
 	if (r < 0) {
@@ -107,9 +108,9 @@ static int run_check(const struct args *a) {
 		fprintf(stderr, "tdxctl: warning: %s\n", h.warnings[i]);
 
 	struct status_policy policy = {
-		.cpu_guard = cfg.cpu_guard,
-		.memory_gate = cfg.memory_gate,
-		.kvm_module = cfg.kvm_module,
+	    .cpu_guard = cfg.cpu_guard,
+	    .memory_gate = cfg.memory_gate,
+	    .kvm_module = cfg.kvm_module,
 	};
 	r = status_derive(&h, &policy, NULL, &s);
 	tdx_host_done(&h);
@@ -124,8 +125,8 @@ static int run_check(const struct args *a) {
 	if (!caps)
 		return oom();
 	if (a->json)
-		printf("%s\n", json_object_to_json_string_ext(caps, JSON_C_TO_STRING_PRETTY |
-									  JSON_C_TO_STRING_NOSLASHESCAPE));
+		printf("%s\n", json_object_to_json_string_ext(
+		                   caps, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	else
 		(void)format_checks_human(caps, stdout);
 	json_object_put(caps);
@@ -175,22 +176,22 @@ static const struct verb {
 	bool json_ok, root_ok;
 	int (*run)(const struct args *a);
 } verbs[] = {
-	{"status", 0, "", true, false, run_status},
-	{"check", 0, "", true, true, run_check},
-	{"check-memory", 2, " ADDRESS SIZE", false, false, run_check_memory},
-	{"check-cpu", 1, " CPU", false, false, run_check_cpu},
-	{"offline-cpu", 1, " CPU", false, false, run_offline_cpu},
-	{"enable", 0, "", false, false, run_enable},
+    {"status", 0, "", true, false, run_status},
+    {"check", 0, "", true, true, run_check},
+    {"check-memory", 2, " ADDRESS SIZE", false, false, run_check_memory},
+    {"check-cpu", 1, " CPU", false, false, run_check_cpu},
+    {"offline-cpu", 1, " CPU", false, false, run_offline_cpu},
+    {"enable", 0, "", false, false, run_enable},
 };
 
 int main(int argc, char **argv) {
 	enum { ARG_VERSION = 0x100, ARG_JSON, ARG_ROOT };
 	static const struct option options[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, ARG_VERSION},
-		{"json", no_argument, NULL, ARG_JSON},
-		{"root", required_argument, NULL, ARG_ROOT},
-		{},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, ARG_VERSION},
+	    {"json", no_argument, NULL, ARG_JSON},
+	    {"root", required_argument, NULL, ARG_ROOT},
+	    {},
 	};
 	struct args a = {0};
 	static char *default_verb[] = {(char *)"status", NULL};
@@ -201,28 +202,20 @@ int main(int argc, char **argv) {
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", options, NULL)) >= 0)
 		switch (c) {
-		case 'h':
-			help();
-			return 0;
-		case ARG_VERSION:
-			printf("tdxctl %s\n", TDXD_VERSION);
-			return 0;
-		case ARG_JSON:
-			a.json = true;
-			break;
+		case 'h': help(); return 0;
+		case ARG_VERSION: printf("tdxctl %s\n", TDXD_VERSION); return 0;
+		case ARG_JSON: a.json = true; break;
 		case ARG_ROOT:
 			if (!*optarg)
 				return usage_error("--root needs a directory");
 			a.root = optarg;
 			break;
-		case ':':
-			return usage_error("option '%s' needs an argument", argv[optind - 1]);
+		case ':': return usage_error("option '%s' needs an argument", argv[optind - 1]);
 		case '?':
 			if (optopt > 0 && optopt < 0x100)
 				return usage_error("option '-%c' is not known", optopt);
 			return usage_error("option '%s' is not known", argv[optind - 1]);
-		default:
-			return usage_error("unexpected option");
+		default: return usage_error("unexpected option");
 		}
 
 	if (optind < argc) {
@@ -240,10 +233,10 @@ int main(int argc, char **argv) {
 		return usage_error("unknown verb '%s'", a.argv[0]);
 	if (a.argc - 1 < v->n_args)
 		return usage_error("%s: missing argument, usage: tdxctl %s%s", v->name, v->name,
-				   v->args_help);
+		                   v->args_help);
 	if (a.argc - 1 > v->n_args)
 		return usage_error("%s: too many arguments, usage: tdxctl %s%s", v->name, v->name,
-				   v->args_help);
+		                   v->args_help);
 	if (a.json && !v->json_ok)
 		return usage_error("%s does not take --json", v->name);
 	if (a.root && !v->root_ok)

@@ -19,7 +19,7 @@ static struct json_object *key(struct json_object *o, const char *k, json_type t
 	struct json_object *v = NULL;
 	ck_assert_msg(json_object_object_get_ex(o, k, &v), "key %s missing", k);
 	ck_assert_msg(json_object_is_type(v, t), "key %s has type %s", k,
-		      json_type_to_name(json_object_get_type(v)));
+	              json_type_to_name(json_object_get_type(v)));
 	return v;
 }
 
@@ -34,7 +34,8 @@ static void full_status(struct tdx_status *s) {
 		snprintf(s->checks[i].summary, sizeof(s->checks[i].summary), "fine %d", i);
 	}
 	s->checks[CHECK_MEMORY_AUTO_ONLINE].result = CHECK_WARN;
-	strcpy(s->checks[CHECK_MEMORY_AUTO_ONLINE].hint, "echo offline > /sys/devices/system/memory/auto_online_blocks");
+	strcpy(s->checks[CHECK_MEMORY_AUTO_ONLINE].hint,
+	       "echo offline > /sys/devices/system/memory/auto_online_blocks");
 	strcpy(s->module_version, "1.5.24");
 	s->module_build_date = 20240725;
 	s->module_build_number = 784;
@@ -66,11 +67,11 @@ START_TEST(test_full_document) {
 	struct json_object *o = parse(&s, _i == 1);
 
 	ck_assert_str_eq(json_object_get_string(key(o, "schema", json_type_string)),
-			 "tdxd.capabilities.v1");
+	                 "tdxd.capabilities.v1");
 	ck_assert_str_eq(json_object_get_string(key(o, "state", json_type_string)), "ready");
 	ck_assert(json_object_get_boolean(key(o, "ready", json_type_boolean)));
 	ck_assert_str_eq(json_object_get_string(key(o, "reason", json_type_string)),
-			 "TDX is ready: 29 of 31 guest KeyIDs free");
+	                 "TDX is ready: 29 of 31 guest KeyIDs free");
 
 	struct json_object *m = key(o, "module", json_type_object);
 	ck_assert_str_eq(json_object_get_string(key(m, "version", json_type_string)), "1.5.24");
@@ -86,7 +87,7 @@ START_TEST(test_full_document) {
 
 	struct json_object *cm = key(o, "convertible_memory", json_type_object);
 	ck_assert_uint_eq(json_object_get_uint64(key(cm, "bytes", json_type_int)),
-			  GIB(2) - MIB(1) + 0x7000000000000000ULL);
+	                  GIB(2) - MIB(1) + 0x7000000000000000ULL);
 	struct json_object *regions = key(cm, "regions", json_type_array);
 	ck_assert_uint_eq(json_object_array_length(regions), 2);
 	struct json_object *r0 = json_object_array_get_idx(regions, 0);
@@ -95,9 +96,9 @@ START_TEST(test_full_document) {
 	/* above INT64_MAX: must round-trip as an unsigned integer, not a double or negative */
 	struct json_object *r1 = json_object_array_get_idx(regions, 1);
 	ck_assert_uint_eq(json_object_get_uint64(key(r1, "base", json_type_int)),
-			  0x8000000000000000ULL);
+	                  0x8000000000000000ULL);
 	ck_assert_uint_eq(json_object_get_uint64(key(r1, "size", json_type_int)),
-			  0x7000000000000000ULL);
+	                  0x7000000000000000ULL);
 
 	ck_assert_int_eq(json_object_get_int64(key(o, "guest_phys_addr_bits", json_type_int)), 52);
 
@@ -109,7 +110,8 @@ START_TEST(test_full_document) {
 	ck_assert_int_eq(json_object_get_int64(key(p1, "online_cpus", json_type_int)), 55);
 
 	struct json_object *pol = key(o, "policy", json_type_object);
-	ck_assert_str_eq(json_object_get_string(key(pol, "cpu_guard", json_type_string)), "enforce");
+	ck_assert_str_eq(json_object_get_string(key(pol, "cpu_guard", json_type_string)),
+	                 "enforce");
 	ck_assert_str_eq(json_object_get_string(key(pol, "memory_gate", json_type_string)), "warn");
 
 	struct json_object *checks = key(o, "checks", json_type_array);
@@ -117,9 +119,9 @@ START_TEST(test_full_document) {
 	for (int i = 0; i < _CHECK_MAX; i++) {
 		struct json_object *c = json_object_array_get_idx(checks, i);
 		ck_assert_str_eq(json_object_get_string(key(c, "id", json_type_string)),
-				 check_id_to_string(i));
+		                 check_id_to_string(i));
 		ck_assert_str_eq(json_object_get_string(key(c, "category", json_type_string)),
-				 check_category(i));
+		                 check_category(i));
 		key(c, "summary", json_type_string);
 		key(c, "hint", json_type_string);
 		key(c, "result", json_type_string);
@@ -127,14 +129,14 @@ START_TEST(test_full_document) {
 	struct json_object *last = json_object_array_get_idx(checks, CHECK_MEMORY_AUTO_ONLINE);
 	ck_assert_str_eq(json_object_get_string(key(last, "result", json_type_string)), "warn");
 	ck_assert(strstr(json_object_get_string(key(last, "hint", json_type_string)),
-			 "auto_online_blocks"));
+	                 "auto_online_blocks"));
 
 	struct json_object *src = key(o, "sources", json_type_object);
 	ck_assert_int_eq(json_object_object_length(src), 2);
 	ck_assert_str_eq(json_object_get_string(key(src, "TotalKeyIDs", json_type_string)),
-			 "/sys/fs/cgroup/misc.capacity");
+	                 "/sys/fs/cgroup/misc.capacity");
 	ck_assert_str_eq(json_object_get_string(key(src, "MaxVCPUsPerTD", json_type_string)),
-			 "/dev/kvm:KVM_CAP_MAX_VCPUS");
+	                 "/dev/kvm:KVM_CAP_MAX_VCPUS");
 
 	json_object_put(o);
 	tdx_status_done(&s);
@@ -146,10 +148,19 @@ START_TEST(test_empty_document) {
 	struct tdx_status s = {0};
 	s.state = TDX_STATE_UNSUPPORTED;
 	struct json_object *o = parse(&s, false);
-	static const char *const top[] = {"schema", "state", "ready", "reason", "module",
-					  "max_vcpus_per_td", "keyids", "convertible_memory",
-					  "guest_phys_addr_bits", "packages", "policy", "checks",
-					  "sources"};
+	static const char *const top[] = {"schema",
+	                                  "state",
+	                                  "ready",
+	                                  "reason",
+	                                  "module",
+	                                  "max_vcpus_per_td",
+	                                  "keyids",
+	                                  "convertible_memory",
+	                                  "guest_phys_addr_bits",
+	                                  "packages",
+	                                  "policy",
+	                                  "checks",
+	                                  "sources"};
 	for (size_t i = 0; i < ELEMENTSOF(top); i++) {
 		struct json_object *v = NULL;
 		ck_assert_msg(json_object_object_get_ex(o, top[i], &v), "%s missing", top[i]);
@@ -205,11 +216,15 @@ START_TEST(test_human_status) {
 
 	/* the labels, in the spec's order */
 	static const char *const labels[] = {"State: ready",
-					     "Reason: TDX is ready: 29 of 31 guest KeyIDs free",
-					     "Module: 1.5.24", "Max vCPUs/TD: 128", "KeyIDs: 2/31",
-					     "Convertible memory: ", "Guest address width: 52",
-					     "Packages: 2 (0: 56/56 online, 1: 55/56 online)",
-					     "CPU guard: enforce", "Memory gate: warn"};
+	                                     "Reason: TDX is ready: 29 of 31 guest KeyIDs free",
+	                                     "Module: 1.5.24",
+	                                     "Max vCPUs/TD: 128",
+	                                     "KeyIDs: 2/31",
+	                                     "Convertible memory: ",
+	                                     "Guest address width: 52",
+	                                     "Packages: 2 (0: 56/56 online, 1: 55/56 online)",
+	                                     "CPU guard: enforce",
+	                                     "Memory gate: warn"};
 	const char *at = t;
 	for (size_t i = 0; i < ELEMENTSOF(labels); i++) {
 		const char *p = strstr(at, labels[i]);
@@ -239,8 +254,10 @@ START_TEST(test_human_checks) {
 	struct json_object *o = capabilities_build(&s);
 	_cleanup_free_ char *t = render(format_checks_human, o);
 	for (int i = 0; i < _CHECK_MAX; i++)
-		ck_assert_msg(strstr(t, check_id_to_string(i)), "%s missing", check_id_to_string(i));
-	ck_assert(strstr(t, "platform:\n  [pass] cpu-vendor: fine 0\n  [pass] bare-metal: fine 1\n"));
+		ck_assert_msg(strstr(t, check_id_to_string(i)), "%s missing",
+		              check_id_to_string(i));
+	ck_assert(
+	    strstr(t, "platform:\n  [pass] cpu-vendor: fine 0\n  [pass] bare-metal: fine 1\n"));
 	ck_assert(strstr(t, "[warn] memory-auto-online: fine 15\n         hint: echo offline"));
 	/* a pass check prints no hint line */
 	ck_assert(!strstr(t, "fine 0\n         hint"));

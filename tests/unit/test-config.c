@@ -31,8 +31,8 @@ static bool has_problem(const char *text) {
 }
 
 #define PROBLEM(text)                                                                              \
-	ck_assert_msg(has_problem(text), "no problem \"%s\" among %zu: %s", text, n_problems,       \
-		      n_problems ? problems[0] : "")
+	ck_assert_msg(has_problem(text), "no problem \"%s\" among %zu: %s", text, n_problems,      \
+	              n_problems ? problems[0] : "")
 
 static void assert_defaults(const struct tdxd_config *c) {
 	ck_assert(c->enable_tdx);
@@ -104,7 +104,7 @@ START_TEST(test_every_key) {
 	ck_assert_int_eq(c.memory_gate, POLICY_OFF);
 	ck_assert_str_eq(c.memory_online_type, "online_kernel");
 	ck_assert_str_eq(c.nfd_feature_file,
-			 "/etc/kubernetes/node-feature-discovery/features.d/tdxd");
+	                 "/etc/kubernetes/node-feature-discovery/features.d/tdxd");
 }
 END_TEST
 
@@ -159,8 +159,8 @@ START_TEST(test_unknown_and_junk) {
 	      "[Manager\n"
 	      "CPUGuard=warn\n",
 	      &c);
-	ck_assert(c.enable_tdx);		    /* outside [Manager] */
-	ck_assert_int_eq(c.cpu_guard, POLICY_ENFORCE); /* wrong case, [Other], broken header */
+	ck_assert(c.enable_tdx);                         /* outside [Manager] */
+	ck_assert_int_eq(c.cpu_guard, POLICY_ENFORCE);   /* wrong case, [Other], broken header */
 	ck_assert_int_eq(c.memory_gate, POLICY_ENFORCE); /* trailing text is part of the value */
 	PROBLEM("tdxd.conf:2: EnableTDX= outside the [Manager] section");
 	PROBLEM("tdxd.conf:4: unknown key CpuGuard=");
@@ -185,7 +185,7 @@ END_TEST
 START_TEST(test_duplicates) {
 	struct tdxd_config c;
 	parse("[Manager]\nCPUGuard=warn\nCPUGuard=off\n[Manager]\nMemoryGate=off\n", &c);
-	ck_assert_int_eq(c.cpu_guard, POLICY_OFF); /* the later one counts */
+	ck_assert_int_eq(c.cpu_guard, POLICY_OFF);   /* the later one counts */
 	ck_assert_int_eq(c.memory_gate, POLICY_OFF); /* a repeated section is fine */
 	ck_assert_uint_eq(n_problems, 1);
 	PROBLEM("tdxd.conf:3: CPUGuard= set again (line 2)");

@@ -76,8 +76,11 @@ static void host_ready(void) {
 	h->hp_kvm_tdx = true;
 
 	for (int i = 0; i < 4; i++)
-		fx.cpus[i] = (struct host_cpu){.present = true, .online = true, .package = i / 2,
-					       .node = i / 2, .package_source = "topology"};
+		fx.cpus[i] = (struct host_cpu){.present = true,
+		                               .online = true,
+		                               .package = i / 2,
+		                               .node = i / 2,
+		                               .package_source = "topology"};
 	h->cpus = fx.cpus;
 	h->n_cpus = h->n_present = h->n_online = 4;
 	fx.pk[0] = (struct host_package){0, 2, 2};
@@ -90,10 +93,9 @@ static void host_ready(void) {
 	strcpy(h->mem.auto_online, "offline");
 }
 
-
 static struct tdx_status *derive_ep(const struct enable_progress *ep) {
-	struct status_policy p = {.cpu_guard = POLICY_ENFORCE, .memory_gate = POLICY_WARN,
-				  .kvm_module = "kvm_intel"};
+	struct status_policy p = {
+	    .cpu_guard = POLICY_ENFORCE, .memory_gate = POLICY_WARN, .kvm_module = "kvm_intel"};
 	if (fx.derived)
 		tdx_status_done(&fx.s);
 	ck_assert_int_eq(status_derive(&fx.h, &p, ep, &fx.s), 0);
@@ -104,7 +106,7 @@ static struct tdx_status *derive_ep(const struct enable_progress *ep) {
 		ck_assert_msg(c->summary[0], "%s has no summary", check_id_to_string(i));
 		if (c->result == CHECK_WARN || c->result == CHECK_FAIL)
 			ck_assert_msg(c->hint[0], "%s (%s) has no hint", check_id_to_string(i),
-				      check_result_to_string(c->result));
+			              check_result_to_string(c->result));
 	}
 	ck_assert_int_eq(fx.s.ready, fx.s.state == TDX_STATE_READY);
 	ck_assert(fx.s.reason[0]);
@@ -118,10 +120,10 @@ static struct tdx_status *derive(void) {
 #define CHECK_IS(s, id, r) ck_assert_str_eq(check_result_to_string((s)->checks[id].result), r)
 #define SUMMARY_HAS(s, id, text)                                                                   \
 	ck_assert_msg(strstr((s)->checks[id].summary, text), "%s summary \"%s\" lacks \"%s\"",     \
-		      check_id_to_string(id), (s)->checks[id].summary, text)
+	              check_id_to_string(id), (s)->checks[id].summary, text)
 #define HINT_HAS(s, id, text)                                                                      \
 	ck_assert_msg(strstr((s)->checks[id].hint, text), "%s hint \"%s\" lacks \"%s\"",           \
-		      check_id_to_string(id), (s)->checks[id].hint, text)
+	              check_id_to_string(id), (s)->checks[id].hint, text)
 #define STATE_IS(s, st) ck_assert_str_eq(tdx_state_to_string((s)->state), st)
 
 START_TEST(test_names) {
@@ -148,8 +150,9 @@ START_TEST(test_ready) {
 	ck_assert(s->ready);
 	ck_assert_str_eq(s->reason, "TDX is ready: 29 of 31 guest KeyIDs free");
 	for (int i = 0; i < _CHECK_MAX; i++)
-		ck_assert_msg(s->checks[i].result == CHECK_PASS || s->checks[i].result == CHECK_SKIP,
-			      "%s: %s", check_id_to_string(i), s->checks[i].summary);
+		ck_assert_msg(s->checks[i].result == CHECK_PASS ||
+		                  s->checks[i].result == CHECK_SKIP,
+		              "%s: %s", check_id_to_string(i), s->checks[i].summary);
 	CHECK_IS(s, CHECK_KVM_VM_TYPES, "skip");
 	CHECK_IS(s, CHECK_CONVERTIBLE_MEMORY, "skip");
 	CHECK_IS(s, CHECK_MAX_VCPUS, "pass");
@@ -260,7 +263,7 @@ START_TEST(test_kvm_asked) {
 	ck_assert_uint_eq(s->module_max_vcpus, 576);
 	ck_assert_str_eq(s->sources[SRC_MAX_VCPUS], "/dev/kvm:KVM_CAP_MAX_VCPUS");
 	ck_assert_str_eq(s->sources[SRC_MODULE_MAX_VCPUS],
-			 "/sys/firmware/tdx/tdx_module/metadata/9900000100000008");
+	                 "/sys/firmware/tdx/tdx_module/metadata/9900000100000008");
 
 	/* the module's limit is the smaller one */
 	fx.h.fw.md_max_vcpus = 2;
@@ -321,7 +324,8 @@ START_TEST(test_bios_off) {
 	h->cpuinfo.tdx_host_platform = false;
 	memset(&h->kmsg, 0, sizeof(h->kmsg));
 	h->kmsg.readable = true;
-	kl(&h->kmsg.kvm_prereq[KVM_PREREQ_PLATFORM], "virt/tdx: TDX not supported by the host platform");
+	kl(&h->kmsg.kvm_prereq[KVM_PREREQ_PLATFORM],
+	   "virt/tdx: TDX not supported by the host platform");
 	h->kvm.tdx_enabled = false;
 	h->misc.capacity_known = h->misc.current_known = false;
 	h->hp_kvm_tdx = false;
@@ -365,7 +369,8 @@ START_TEST(test_hibernation) {
 	h->kmsg.init = MODULE_INIT_FAILED; /* a parser may file it as an init failure */
 	kl(&h->kmsg.init_line, "virt/tdx: initialization failed: Hibernation support is enabled");
 	kl(&h->kmsg.hibernation, "virt/tdx: initialization failed: Hibernation support is enabled");
-	kl(&h->kmsg.kvm_prereq[KVM_PREREQ_NO_KEYIDS], "kvm_intel: tdx: no TDX private KeyIDs available");
+	kl(&h->kmsg.kvm_prereq[KVM_PREREQ_NO_KEYIDS],
+	   "kvm_intel: tdx: no TDX private KeyIDs available");
 	h->kvm.tdx_enabled = false;
 	h->misc.capacity_known = h->misc.current_known = false;
 	h->hp_kvm_tdx = false;
@@ -534,7 +539,7 @@ START_TEST(test_max_vcpu_line) {
 	h->kmsg.init = MODULE_INIT_OK;
 	h->misc.capacity_known = h->misc.current_known = false;
 	kl(&h->kmsg.max_vcpu, "kvm_intel: Disable TDX: MAX_VCPU_PER_TD (2) smaller than number of "
-			      "logical CPUs (4).");
+	                      "logical CPUs (4).");
 	h->kmsg.max_vcpu_module = 2;
 	h->kmsg.max_vcpu_cpus = 4;
 	struct tdx_status *s = derive();
@@ -666,7 +671,8 @@ START_TEST(test_module_version_order) {
 	ck_assert_str_eq(s->sources[SRC_MODULE_VERSION], "/sys/devices/faux/tdx_host/version");
 	ck_assert_uint_eq(s->module_build_date, 20240725);
 	ck_assert_uint_eq(s->module_build_number, 784);
-	ck_assert_str_eq(s->sources[SRC_MODULE_BUILD_DATE], "/sys/firmware/tdx/tdx_module/build_date");
+	ck_assert_str_eq(s->sources[SRC_MODULE_BUILD_DATE],
+	                 "/sys/firmware/tdx/tdx_module/build_date");
 
 	h->tdx_host_version_known = false;
 	s = derive();
@@ -684,12 +690,13 @@ START_TEST(test_module_version_order) {
 	h->fw.md_version_known = false;
 	s = derive();
 	ck_assert_str_eq(s->module_version, "1.0");
-	ck_assert_str_eq(s->sources[SRC_MODULE_VERSION], "/sys/firmware/tdx/tdx_module/major_version");
+	ck_assert_str_eq(s->sources[SRC_MODULE_VERSION],
+	                 "/sys/firmware/tdx/tdx_module/major_version");
 
 	h->fw.has_version = false;
 	kl(&h->kmsg.vendor_module_line, "virt/tdx: TDX module: attributes 0x0, vendor_id 0x8086, "
-					"major_version 1, minor_version 5, build_date 20240725, "
-					"build_num 784");
+	                                "major_version 1, minor_version 5, build_date 20240725, "
+	                                "build_num 784");
 	h->kmsg.vendor_major = 1;
 	h->kmsg.vendor_minor = 5;
 	h->kmsg.build_date = 20240725;
