@@ -8,27 +8,27 @@
 #define MSG_MAX 1024
 
 enum {
-	PFX_VIRT_TDX = 1 << 0,	/* "virt/tdx: " (mainline core) */
-	PFX_TDX = 1 << 1,	/* "tdx: " (old trees, and KVM's own "tdx: " inside its messages) */
+	PFX_VIRT_TDX = 1 << 0,  /* "virt/tdx: " (mainline core) */
+	PFX_TDX = 1 << 1,       /* "tdx: " (old trees, and KVM's own "tdx: " inside its messages) */
 	PFX_KVM_INTEL = 1 << 2, /* "kvm_intel: " */
-	PFX_KVM = 1 << 3,	/* "kvm: " */
+	PFX_KVM = 1 << 3,       /* "kvm: " */
 };
 
 static const struct {
 	const char *text;
 	unsigned bit;
 } prefixes[] = {
-	{"virt/tdx: ", PFX_VIRT_TDX},
-	{"tdx: ", PFX_TDX},
-	{"kvm_intel: ", PFX_KVM_INTEL},
-	{"kvm: ", PFX_KVM},
+    {"virt/tdx: ", PFX_VIRT_TDX},
+    {"tdx: ", PFX_TDX},
+    {"kvm_intel: ", PFX_KVM_INTEL},
+    {"kvm: ", PFX_KVM},
 };
 
 static const char *const cmr_format_names[_KMSG_CMR_FORMAT_MAX] = {
-	[KMSG_CMR_PLAIN] = "CMR",
-	[KMSG_CMR_INDEXED] = "CMR[i]",
-	[KMSG_CMR_KERNEL_CHECKED] = "Kernel-checked-CMR",
-	[KMSG_CMR_BIOS] = "BIOS-CMR",
+    [KMSG_CMR_PLAIN] = "CMR",
+    [KMSG_CMR_INDEXED] = "CMR[i]",
+    [KMSG_CMR_KERNEL_CHECKED] = "Kernel-checked-CMR",
+    [KMSG_CMR_BIOS] = "BIOS-CMR",
 };
 
 const char *kmsg_cmr_format_to_string(enum kmsg_cmr_format f) {
@@ -39,16 +39,16 @@ static const struct {
 	const char *body;
 	enum kvm_prereq prereq;
 } prereq_lines[] = {
-	{"EPT is required for TDX", KVM_PREREQ_EPT},
-	{"TDP MMU and MMIO caching and EPT A/D bit is required for TDX", KVM_PREREQ_TDP_MMU},
-	{"APICv is required for TDX", KVM_PREREQ_APICV},
-	{"OSXSAVE is required for TDX", KVM_PREREQ_OSXSAVE},
-	{"XSAVE is required for TDX", KVM_PREREQ_OSXSAVE},
-	{"MOVDIR64B is required for TDX", KVM_PREREQ_MOVDIR64B},
-	{"Self-snoop is required for TDX", KVM_PREREQ_SELF_SNOOP},
-	{"no TDX private KeyIDs available", KVM_PREREQ_NO_KEYIDS},
-	{"TDX not supported by the host platform", KVM_PREREQ_PLATFORM},
-	{"tdx requires kvm.enable_virt_at_load=1", KVM_PREREQ_VIRT_AT_LOAD},
+    {"EPT is required for TDX", KVM_PREREQ_EPT},
+    {"TDP MMU and MMIO caching and EPT A/D bit is required for TDX", KVM_PREREQ_TDP_MMU},
+    {"APICv is required for TDX", KVM_PREREQ_APICV},
+    {"OSXSAVE is required for TDX", KVM_PREREQ_OSXSAVE},
+    {"XSAVE is required for TDX", KVM_PREREQ_OSXSAVE},
+    {"MOVDIR64B is required for TDX", KVM_PREREQ_MOVDIR64B},
+    {"Self-snoop is required for TDX", KVM_PREREQ_SELF_SNOOP},
+    {"no TDX private KeyIDs available", KVM_PREREQ_NO_KEYIDS},
+    {"TDX not supported by the host platform", KVM_PREREQ_PLATFORM},
+    {"tdx requires kvm.enable_virt_at_load=1", KVM_PREREQ_VIRT_AT_LOAD},
 };
 
 void kmsg_parser_init(struct kmsg_parser *p, struct kmsg_facts *f) {
@@ -184,9 +184,9 @@ static int recognise_cmr(struct kmsg_parser *p, const char *body) {
 		const char *name;
 		enum kmsg_cmr_format fmt;
 	} names[] = {
-		{"Kernel-checked-CMR", KMSG_CMR_KERNEL_CHECKED},
-		{"BIOS-CMR", KMSG_CMR_BIOS},
-		{"CMR", KMSG_CMR_PLAIN},
+	    {"Kernel-checked-CMR", KMSG_CMR_KERNEL_CHECKED},
+	    {"BIOS-CMR", KMSG_CMR_BIOS},
+	    {"CMR", KMSG_CMR_PLAIN},
 	};
 	for (size_t i = 0; i < ELEMENTSOF(names); i++) {
 		const char *s = startswith(body, names[i].name);
@@ -232,7 +232,7 @@ static int scan_dotted(const char **p, uint32_t *v, int max) {
 }
 
 static bool recognise_version(struct kmsg_facts *f, const char *msg, const char *body,
-			      uint64_t seq) {
+                              uint64_t seq) {
 	uint32_t v[5];
 	int n;
 	const char *s;
@@ -277,7 +277,7 @@ static bool recognise_version(struct kmsg_facts *f, const char *msg, const char 
 /* Vendor: "TDX module: attributes 0x0, vendor_id 0x8086, major_version 1, minor_version 5,
  * build_date 20240725, build_num 784" (2022 form without attributes). */
 static bool recognise_vendor_module(struct kmsg_facts *f, const char *msg, const char *body,
-				    uint64_t seq) {
+                                    uint64_t seq) {
 	const char *s = startswith(body, "TDX module: ");
 	if (!s)
 		return false;
@@ -326,8 +326,8 @@ static bool recognise_vendor_module(struct kmsg_facts *f, const char *msg, const
 	return true;
 }
 
-static void set_init(struct kmsg_facts *f, const char *msg, uint64_t seq,
-		     enum module_init_state st, int error) {
+static void set_init(struct kmsg_facts *f, const char *msg, uint64_t seq, enum module_init_state st,
+                     int error) {
 	if (!f)
 		return;
 	f->init = st;
@@ -503,7 +503,7 @@ int kmsg_parser_feed_message(struct kmsg_parser *p, const char *msg, size_t len,
 }
 
 int kmsg_split_record(const char *line, size_t len, uint64_t *ret_seq, const char **ret_msg,
-		      size_t *ret_msg_len) {
+                      size_t *ret_msg_len) {
 	const char *semi = memchr(line, ';', len);
 	if (!semi)
 		return -EINVAL;
@@ -592,7 +592,7 @@ int kmsg_parser_finish(struct kmsg_parser *p) {
 				range_set_clear(&f->cmrs);
 			for (size_t j = 0; j < p->cmr[i].n && r >= 0; j++)
 				r = range_set_add(&f->cmrs, p->cmr[i].items[j].start,
-						  p->cmr[i].items[j].end);
+				                  p->cmr[i].items[j].end);
 			range_set_normalize(&f->cmrs, false);
 			f->cmr_format = cmr_format_names[i];
 			break;

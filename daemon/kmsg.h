@@ -17,10 +17,10 @@
 #include "ranges.h"
 
 enum kmsg_cmr_format {
-	KMSG_CMR_PLAIN,		 /* "virt/tdx: CMR: [a, b)" (posted 2023 / vendor) */
-	KMSG_CMR_INDEXED,	 /* "virt/tdx: CMR[i]: [a, b)" (posted 2024) */
+	KMSG_CMR_PLAIN,          /* "virt/tdx: CMR: [a, b)" (posted 2023 / vendor) */
+	KMSG_CMR_INDEXED,        /* "virt/tdx: CMR[i]: [a, b)" (posted 2024) */
 	KMSG_CMR_KERNEL_CHECKED, /* "tdx: Kernel-checked-CMR : [a, b)" (posted 2022) */
-	KMSG_CMR_BIOS,		 /* "tdx: BIOS-CMR : [a, b)" (posted 2022) */
+	KMSG_CMR_BIOS,           /* "tdx: BIOS-CMR : [a, b)" (posted 2022) */
 	_KMSG_CMR_FORMAT_MAX,
 };
 
@@ -29,7 +29,7 @@ struct kmsg_parser {
 	struct range_set cmr[_KMSG_CMR_FORMAT_MAX];
 	size_t n_records;   /* records (or bare lines) seen */
 	size_t n_malformed; /* record lines without a valid "PRIO,SEQ,...;" prefix */
-	size_t n_tdx;	    /* lines recognised as TDX facts */
+	size_t n_tdx;       /* lines recognised as TDX facts */
 };
 
 /* Start parsing into f. f is not cleared: facts already there (from an earlier source) stay
@@ -57,7 +57,7 @@ int kmsg_parse_saved(const char *buf, size_t size, struct kmsg_facts *f);
 /* Split one record line into its sequence number and message. -EINVAL when the prefix is not
  * "PRIO,SEQ,TS,FLAGS;" with decimal PRIO, SEQ and TS. */
 int kmsg_split_record(const char *line, size_t len, uint64_t *ret_seq, const char **ret_msg,
-		      size_t *ret_msg_len);
+                      size_t *ret_msg_len);
 
 /* True when msg is a TDX line the parser recognises (what /run/tdxd/kernel-log keeps). */
 bool kmsg_message_is_tdx(const char *msg, size_t len);

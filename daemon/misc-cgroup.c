@@ -4,7 +4,7 @@
 #include "parse-util.h"
 
 int misc_cgroup_parse(const char *text, size_t size, const char *resource, bool *ret_found,
-		      uint64_t *ret_value) {
+                      uint64_t *ret_value) {
 	size_t rl = strlen(resource);
 	const char *p = text, *end = text + size;
 

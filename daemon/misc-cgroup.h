@@ -13,4 +13,4 @@
  * untouched then. A malformed line for that resource is -EINVAL, a number beyond 64 bits is
  * -ERANGE; lines of other resources are not looked at beyond their name. */
 int misc_cgroup_parse(const char *text, size_t size, const char *resource, bool *ret_found,
-		      uint64_t *ret_value);
+                      uint64_t *ret_value);

@@ -10,8 +10,8 @@
 static const struct {
 	const char *capacity, *current;
 } misc_dirs[] = {
-	{"/sys/fs/cgroup/misc.capacity", "/sys/fs/cgroup/misc.current"},
-	{"/sys/fs/cgroup/misc/misc.capacity", "/sys/fs/cgroup/misc/misc.current"},
+    {"/sys/fs/cgroup/misc.capacity", "/sys/fs/cgroup/misc.current"},
+    {"/sys/fs/cgroup/misc/misc.capacity", "/sys/fs/cgroup/misc/misc.current"},
 };
 
 /* 1 found, 0 no tdx line or no file, -ENOMEM, other -errno for a malformed or unreadable
@@ -39,9 +39,9 @@ static int read_tdx_value(const char *root, const char *path, bool *ret_file, ui
 }
 
 static const char *misc_error(int r) {
-	return r == -EINVAL ? "malformed \"tdx\" line"
+	return r == -EINVAL   ? "malformed \"tdx\" line"
 	       : r == -ERANGE ? "\"tdx\" value out of range"
-			      : strerror(-r);
+	                      : strerror(-r);
 }
 
 /* Fills m; each problem is passed to warn (h may be NULL). Returns the first error or 0. */

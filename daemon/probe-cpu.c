@@ -7,7 +7,7 @@
 #include "parse-util.h"
 #include "run-state.h"
 
-#define CPU_DIR "/sys/devices/system/cpu"
+#define CPU_DIR  "/sys/devices/system/cpu"
 #define NODE_DIR "/sys/devices/system/node"
 /* more than any machine has; a bigger number is a corrupt list, not a host */
 #define CPUS_MAX (1u << 20)
@@ -21,11 +21,11 @@ static int read_cpu_list(struct tdx_host *h, const char *path, char **ret) {
 
 /* Fill a bitmap of n bits from a list; problems are recorded, the bitmap stays empty. */
 static void list_to_bitmap(struct tdx_host *h, const char *path, const char *list, uint8_t *b,
-			   unsigned n) {
+                           unsigned n) {
 	int r = parse_cpu_list(list, b, n);
 	if (r < 0)
 		host_warn(h, "%s: %s: \"%.64s\"", path,
-			  r == -ERANGE ? "CPU number out of range" : "malformed CPU list", list);
+		          r == -ERANGE ? "CPU number out of range" : "malformed CPU list", list);
 }
 
 /* physical_package_id: 1 known, 0 not there, -ENOMEM. */
@@ -117,7 +117,7 @@ static int apply_saved_packages(struct tdx_host *h) {
 	if (r < 0) {
 		if (line)
 			host_warn(h, "%s:%u: malformed line, file ignored", RUN_CPU_PACKAGE_PATH,
-				  line);
+			          line);
 		else
 			host_warn(h, "%s: %s", RUN_CPU_PACKAGE_PATH, strerror(-r));
 		return 0;
@@ -215,7 +215,7 @@ static int summarize(struct tdx_host *h) {
 		if (cpu->package < 0)
 			continue;
 		struct host_package *p = bsearch(&cpu->package, h->packages, np,
-						 sizeof(struct host_package), cmp_package_id);
+		                                 sizeof(struct host_package), cmp_package_id);
 		p->present_cpus++;
 		if (cpu->online)
 			p->online_cpus++;

@@ -10,10 +10,10 @@
 
 /* Vendor /sys/firmware/tdx (kernel-interfaces.md 5.3): attributes are "0x%08x" without a
  * newline, build_date is decimal. */
-#define FW_DIR "/sys/firmware/tdx"
+#define FW_DIR        "/sys/firmware/tdx"
 #define FW_MODULE_DIR FW_DIR "/tdx_module"
-#define FW_MD_DIR FW_MODULE_DIR "/metadata"
-#define MD_FILE_MAX (64u * 1024)
+#define FW_MD_DIR     FW_MODULE_DIR "/metadata"
+#define MD_FILE_MAX   (64u * 1024)
 
 /* 1 when read, 0 when missing or malformed (malformed is recorded), -ENOMEM. */
 static int read_u32_attr(struct tdx_host *h, const char *path, uint32_t *ret) {
@@ -30,7 +30,7 @@ static int read_u32_attr(struct tdx_host *h, const char *path, uint32_t *ret) {
 	r = parse_u32(t, ret);
 	if (r < 0) {
 		host_warn(h, "%s: %s: \"%.32s\"", path,
-			  r == -ERANGE ? "number out of range" : "not a number", t);
+		          r == -ERANGE ? "number out of range" : "not a number", t);
 		return 0;
 	}
 	return 1;
@@ -68,7 +68,7 @@ static int read_md(struct tdx_host *h, struct md_file *m) {
 		return r;
 	if (r < 0) {
 		host_warn(h, "%s: truncated: %zu bytes is not a whole number of %u-byte elements",
-			  path, n, tdx_md_element_size(m->id));
+		          path, n, tdx_md_element_size(m->id));
 		return 0;
 	}
 	return 1;
@@ -77,10 +77,10 @@ static int read_md(struct tdx_host *h, struct md_file *m) {
 enum { MD_MAJOR, MD_MINOR, MD_UPDATE, MD_MAX_VCPUS, MD_NUM_CMRS, MD_CMR_BASE, MD_CMR_SIZE, _MD_N };
 
 static const uint64_t md_ids[_MD_N] = {
-	[MD_MAJOR] = TDX_MD_MAJOR_VERSION,	  [MD_MINOR] = TDX_MD_MINOR_VERSION,
-	[MD_UPDATE] = TDX_MD_UPDATE_VERSION,	  [MD_MAX_VCPUS] = TDX_MD_MAX_VCPUS_PER_TD,
-	[MD_NUM_CMRS] = TDX_MD_NUM_CMRS,	  [MD_CMR_BASE] = TDX_MD_CMR_BASE,
-	[MD_CMR_SIZE] = TDX_MD_CMR_SIZE,
+    [MD_MAJOR] = TDX_MD_MAJOR_VERSION,   [MD_MINOR] = TDX_MD_MINOR_VERSION,
+    [MD_UPDATE] = TDX_MD_UPDATE_VERSION, [MD_MAX_VCPUS] = TDX_MD_MAX_VCPUS_PER_TD,
+    [MD_NUM_CMRS] = TDX_MD_NUM_CMRS,     [MD_CMR_BASE] = TDX_MD_CMR_BASE,
+    [MD_CMR_SIZE] = TDX_MD_CMR_SIZE,
 };
 
 static int probe_metadata(struct tdx_host *h) {
@@ -126,21 +126,21 @@ static int probe_metadata(struct tdx_host *h) {
 		uint64_t num = md[MD_NUM_CMRS].v[0];
 		if (md[MD_CMR_BASE].n < num || md[MD_CMR_SIZE].n < num) {
 			/* name the short file (or the missing one) */
-			struct md_file *bad = md[MD_CMR_BASE].n < num ? &md[MD_CMR_BASE]
-								      : &md[MD_CMR_SIZE];
+			struct md_file *bad =
+			    md[MD_CMR_BASE].n < num ? &md[MD_CMR_BASE] : &md[MD_CMR_SIZE];
 			host_warn(h, FW_MD_DIR "/%s: truncated: %zu elements, NUM_CMRS is %llu",
-				  bad->name ? bad->name
-					    : (bad == &md[MD_CMR_BASE] ? "9000000300000080"
-								       : "9000000300000100"),
-				  bad->n, (unsigned long long)num);
+			          bad->name ? bad->name
+			                    : (bad == &md[MD_CMR_BASE] ? "9000000300000080"
+			                                               : "9000000300000100"),
+			          bad->n, (unsigned long long)num);
 		} else {
 			r = tdx_md_cmrs(num, md[MD_CMR_BASE].v, md[MD_CMR_BASE].n,
-					md[MD_CMR_SIZE].v, md[MD_CMR_SIZE].n, &fw->md_cmrs);
+			                md[MD_CMR_SIZE].v, md[MD_CMR_SIZE].n, &fw->md_cmrs);
 			if (r == -ENOMEM)
 				goto out;
 			if (r < 0)
 				host_warn(h, FW_MD_DIR "/%s: CMR base + size beyond 64 bits",
-					  md[MD_CMR_SIZE].name);
+				          md[MD_CMR_SIZE].name);
 			else
 				fw->md_cmrs_known = true;
 			r = 0;

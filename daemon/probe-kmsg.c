@@ -11,8 +11,8 @@
 #include "macro.h"
 #include "run-state.h"
 
-#define KMSG_PATH "/dev/kmsg"
-#define KMSG_FILE_MAX (256u * 1024 * 1024)
+#define KMSG_PATH      "/dev/kmsg"
+#define KMSG_FILE_MAX  (256u * 1024 * 1024)
 #define JOURNAL_SOURCE "journal:_TRANSPORT=kernel"
 
 /* The real device: each read() returns one record (with its dictionary lines); EAGAIN means
@@ -113,7 +113,6 @@ fail:
 	kmsg_parser_done(&p);
 	return r;
 }
-
 
 int probe_kmsg_journal(struct tdx_host *h) {
 	_cleanup_(sd_journal_closep) sd_journal *j = NULL;

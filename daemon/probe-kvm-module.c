@@ -11,8 +11,8 @@ static bool module_name_valid(const char *n) {
 	if (!*n || streq(n, ".") || streq(n, ".."))
 		return false;
 	for (const char *s = n; *s; s++)
-		if (!(*s == '_' || *s == '-' || (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') ||
-		      (*s >= 'A' && *s <= 'Z')))
+		if (!(*s == '_' || *s == '-' || (*s >= '0' && *s <= '9') ||
+		      (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
 			return false;
 	return true;
 }
@@ -31,7 +31,7 @@ static void read_holders(struct tdx_host *h, const char *dirpath) {
 			continue;
 		k->n_holders++;
 		int w = snprintf(k->holders + o, sizeof(k->holders) - o, "%s%s", o ? "," : "",
-				 de->d_name);
+		                 de->d_name);
 		if (w > 0 && (size_t)w < sizeof(k->holders) - o)
 			o += (size_t)w;
 	}

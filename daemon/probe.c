@@ -68,8 +68,7 @@ static void probe_run_state(struct tdx_host *h) {
 static void probe_boot_id(struct tdx_host *h) {
 	int r = read_boot_id(h->root, h->boot_id, sizeof(h->boot_id));
 	if (r < 0 && r != -ENOENT)
-		host_warn(h, "%s: %s", BOOT_ID_PATH,
-			  r == -EINVAL ? "not a boot id" : strerror(-r));
+		host_warn(h, "%s: %s", BOOT_ID_PATH, r == -EINVAL ? "not a boot id" : strerror(-r));
 }
 
 /* The CMRs from the first source that has them (kernel-interfaces.md section 11). */
@@ -101,7 +100,7 @@ static void probe_saved_tdx_memory(struct tdx_host *h) {
 	if (r < 0) {
 		if (line)
 			host_warn(h, "%s:%u: malformed range, file ignored", RUN_TDX_MEMORY_PATH,
-				  line);
+			          line);
 		else
 			host_warn(h, "%s: %s", RUN_TDX_MEMORY_PATH, strerror(-r));
 		return;
@@ -120,7 +119,7 @@ int probe_host(const char *root, const struct probe_options *opts, struct tdx_ho
 	if (!h.root)
 		return -ENOMEM;
 	snprintf(h.kvm.name, sizeof(h.kvm.name), "%s",
-		 opts->kvm_module ? opts->kvm_module : "kvm_intel");
+	         opts->kvm_module ? opts->kvm_module : "kvm_intel");
 
 	/* boot_id first: it decides whether the saved /run/tdxd files may be used */
 	probe_boot_id(&h);

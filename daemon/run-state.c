@@ -12,7 +12,7 @@
 /* Calls fn for each non-empty line of text (without its newline). Stops at the first error,
  * reporting that line's number. */
 static int for_each_line(const char *text, int (*fn)(char *line, void *u), void *u,
-			 unsigned *ret_line) {
+                         unsigned *ret_line) {
 	unsigned no = 0;
 	const char *p = text;
 	while (*p) {
@@ -166,7 +166,7 @@ static int cp_line(char *line, void *u) {
 }
 
 int cpu_package_parse(const char *text, struct cpu_package **ret, size_t *ret_n,
-		      unsigned *ret_line) {
+                      unsigned *ret_line) {
 	struct cp_ctx c = {0};
 	int r = for_each_line(text, cp_line, &c, ret_line);
 	if (r < 0) {
@@ -248,7 +248,7 @@ int tdx_memory_format(const struct range_set *s, char **ret) {
 	}
 	for (size_t i = 0; i < c.n; i++)
 		fprintf(f, "0x%llx 0x%llx\n", (unsigned long long)c.items[i].start,
-			(unsigned long long)c.items[i].end);
+		        (unsigned long long)c.items[i].end);
 	range_set_clear(&c);
 	if (fclose(f) != 0 || !t) {
 		free(t);
@@ -297,7 +297,7 @@ int run_state_write(const char *root, const struct run_state *s) {
 }
 
 int run_cpu_package_read(const char *root, struct cpu_package **ret, size_t *ret_n,
-			 unsigned *ret_line) {
+                         unsigned *ret_line) {
 	_cleanup_free_ char *t = NULL;
 	int r = read_text(root, RUN_CPU_PACKAGE_PATH, &t, NULL);
 	if (r < 0)

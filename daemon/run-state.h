@@ -13,21 +13,21 @@
 
 #include "ranges.h"
 
-#define RUN_DIR		    "/run/tdxd"
-#define RUN_STATE_PATH	    "/run/tdxd/state"
+#define RUN_DIR              "/run/tdxd"
+#define RUN_STATE_PATH       "/run/tdxd/state"
 #define RUN_CPU_PACKAGE_PATH "/run/tdxd/cpu-package"
-#define RUN_TDX_MEMORY_PATH "/run/tdxd/tdx-memory"
-#define RUN_KERNEL_LOG_PATH "/run/tdxd/kernel-log"
-#define BOOT_ID_PATH	    "/proc/sys/kernel/random/boot_id"
+#define RUN_TDX_MEMORY_PATH  "/run/tdxd/tdx-memory"
+#define RUN_KERNEL_LOG_PATH  "/run/tdxd/kernel-log"
+#define BOOT_ID_PATH         "/proc/sys/kernel/random/boot_id"
 
 /* `state`: KEY=VALUE lines. Keys not present keep has_* false / "" strings. */
 struct run_state {
-	bool has_tdx_enabled, tdx_enabled;		 /* TDX_ENABLED=0|1 */
+	bool has_tdx_enabled, tdx_enabled;               /* TDX_ENABLED=0|1 */
 	bool has_module_initialized, module_initialized; /* MODULE_INITIALIZED=0|1 */
-	char kvm_module[64];				 /* KVM_MODULE= */
-	char cpu_guard[16];				 /* CPU_GUARD=enforce|warn|off */
-	char memory_gate[16];				 /* MEMORY_GATE= */
-	char boot_id[40];				 /* BOOT_ID= */
+	char kvm_module[64];                             /* KVM_MODULE= */
+	char cpu_guard[16];                              /* CPU_GUARD=enforce|warn|off */
+	char memory_gate[16];                            /* MEMORY_GATE= */
+	char boot_id[40];                                /* BOOT_ID= */
 };
 
 /* `cpu-package`: "CPU PACKAGE" lines, decimal. */
@@ -46,7 +46,7 @@ int cpu_package_format(const struct cpu_package *e, size_t n, char **ret);
 /* Returns the entries in file order; a later line for the same CPU wins when looked up with
  * cpu_package_lookup(). -EINVAL (with *ret_line) on a malformed line, -ERANGE on overflow. */
 int cpu_package_parse(const char *text, struct cpu_package **ret, size_t *ret_n,
-		      unsigned *ret_line);
+                      unsigned *ret_line);
 /* The package saved for cpu, or -1. */
 int cpu_package_lookup(const struct cpu_package *e, size_t n, unsigned cpu);
 
@@ -65,7 +65,7 @@ bool run_state_is_current(const struct run_state *s, const char *boot_id);
 int run_state_read(const char *root, struct run_state *ret, unsigned *ret_line);
 int run_state_write(const char *root, const struct run_state *s);
 int run_cpu_package_read(const char *root, struct cpu_package **ret, size_t *ret_n,
-			 unsigned *ret_line);
+                         unsigned *ret_line);
 int run_cpu_package_write(const char *root, const struct cpu_package *e, size_t n);
 int run_tdx_memory_read(const char *root, struct range_set *ret, unsigned *ret_line);
 int run_tdx_memory_write(const char *root, const struct range_set *s);

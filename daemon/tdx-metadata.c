@@ -26,8 +26,7 @@ int tdx_md_parse_field_id(const char *name, uint64_t *ret) {
 	return 0;
 }
 
-int tdx_md_decode(uint64_t field_id, const void *data, size_t size, uint64_t **ret,
-		  size_t *ret_n) {
+int tdx_md_decode(uint64_t field_id, const void *data, size_t size, uint64_t **ret, size_t *ret_n) {
 	unsigned es = tdx_md_element_size(field_id);
 	const uint8_t *b = data;
 	if (size == 0 || size % es != 0)
@@ -60,7 +59,7 @@ int tdx_md_decode_scalar(uint64_t field_id, const void *data, size_t size, uint6
 }
 
 int tdx_md_cmrs(uint64_t num_cmrs, const uint64_t *base, size_t n_base, const uint64_t *size,
-		size_t n_size, struct range_set *ret) {
+                size_t n_size, struct range_set *ret) {
 	if (n_base < num_cmrs || n_size < num_cmrs)
 		return -EBADMSG;
 	struct range_set s = {0};

@@ -14,7 +14,7 @@
 	"flags\t\t: " flags "\n"                                                                   \
 	"vmx flags\t: vnmi preemption_timer posted_intr invvpid ept_x_only ept_ad ept_1gb "        \
 	"ept_5level flexpriority apicv tsc_offset vtpr mtf vapic ept vpid unrestricted_guest\n"    \
-	"bugs\t\t: spectre_v1 spectre_v2 spec_store_bypass swapgs eibrs_pbrsb tdx_pw_mce\n"       \
+	"bugs\t\t: spectre_v1 spectre_v2 spec_store_bypass swapgs eibrs_pbrsb tdx_pw_mce\n"        \
 	"address sizes\t: 46 bits physical, 57 bits virtual\n" extra "\n"
 
 #define HOST_FLAGS "fpu vme de pse tsc msr pae mce vmx smx est tm2 tme tdx_host_platform"
@@ -42,10 +42,10 @@ END_TEST
 
 START_TEST(test_guest) {
 	const char *t = "processor\t: 0\n"
-			"vendor_id\t: GenuineIntel\n"
-			"flags\t\t: fpu hypervisor tdx_guest vmxx tmee\n"
-			"bugs\t\t:\n"
-			"address sizes\t: 52 bits physical, 48 bits virtual\n";
+	                "vendor_id\t: GenuineIntel\n"
+	                "flags\t\t: fpu hypervisor tdx_guest vmxx tmee\n"
+	                "bugs\t\t:\n"
+	                "address sizes\t: 52 bits physical, 48 bits virtual\n";
 	struct cpuinfo c;
 	ck_assert_int_eq(cpuinfo_parse(t, strlen(t), &c), 0);
 	ck_assert(c.hypervisor);
@@ -62,7 +62,7 @@ END_TEST
 
 START_TEST(test_amd_no_vmx_flags) {
 	const char *t = "processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu svm\n\n"
-			"processor\t: 1\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu svm vmx\n";
+	                "processor\t: 1\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu svm vmx\n";
 	struct cpuinfo c;
 	ck_assert_int_eq(cpuinfo_parse(t, strlen(t), &c), 0);
 	ck_assert_str_eq(c.vendor_id, "AuthenticAMD");
@@ -77,7 +77,7 @@ START_TEST(test_many_cpus) {
 	char *t = NULL;
 	FILE *f = open_memstream(&t, &sz);
 	for (int i = 0; i < 1024; i++)
-		fprintf(f, BLOCK(%d, HOST_FLAGS, ""), i);
+		fprintf(f, BLOCK(% d, HOST_FLAGS, ""), i);
 	fclose(f);
 	struct cpuinfo c;
 	ck_assert_int_eq(cpuinfo_parse(t, sz, &c), 0);
@@ -98,9 +98,9 @@ START_TEST(test_garbage) {
 
 	/* truncated mid-block, no final newline, bad address sizes, an enormous vendor */
 	const char *t = "processor\t: 0\n"
-			"vendor_id\t: GenuineIntelGenuineIntelGenuineIntelGenuineIntel\n"
-			"address sizes\t: 99999999999999999999 bits physical, x bits virtual\n"
-			"flags\t\t: fpu vmx";
+	                "vendor_id\t: GenuineIntelGenuineIntelGenuineIntelGenuineIntel\n"
+	                "address sizes\t: 99999999999999999999 bits physical, x bits virtual\n"
+	                "flags\t\t: fpu vmx";
 	ck_assert_int_eq(cpuinfo_parse(t, strlen(t), &c), 0);
 	ck_assert(c.vmx);
 	ck_assert_uint_eq(c.phys_bits, 0);

@@ -22,13 +22,15 @@ static void parse(const char *s) {
 
 /* Real-looking log of an Ubuntu 6.17 host (v6.16-v7.0 era). */
 START_TEST(test_v616_success) {
-	parse("6,1,0,-;Linux version 6.17.0-5-generic\n"
-	      "6,1234,5678901,-;virt/tdx: BIOS enabled: private KeyID range [32, 64)\n"
-	      "6,1235,5678902,-;virt/tdx: Disable ACPI S3. Turn off TDX in the BIOS to use ACPI S3.\n"
-	      "6,2200,9100000,-;virt/tdx: 6303780 KB allocated for PAMT\n"
-	      "6,2201,9100001,-;virt/tdx: module initialized\n");
+	parse(
+	    "6,1,0,-;Linux version 6.17.0-5-generic\n"
+	    "6,1234,5678901,-;virt/tdx: BIOS enabled: private KeyID range [32, 64)\n"
+	    "6,1235,5678902,-;virt/tdx: Disable ACPI S3. Turn off TDX in the BIOS to use ACPI S3.\n"
+	    "6,2200,9100000,-;virt/tdx: 6303780 KB allocated for PAMT\n"
+	    "6,2201,9100001,-;virt/tdx: module initialized\n");
 	ck_assert(f.keyid_range.present);
-	ck_assert_str_eq(f.keyid_range.text, "virt/tdx: BIOS enabled: private KeyID range [32, 64)");
+	ck_assert_str_eq(f.keyid_range.text,
+	                 "virt/tdx: BIOS enabled: private KeyID range [32, 64)");
 	ck_assert_uint_eq(f.keyid_range.seq, 1234);
 	ck_assert_uint_eq(f.keyid_start, 32);
 	ck_assert_uint_eq(f.keyid_end, 64);
@@ -116,7 +118,7 @@ START_TEST(test_boot_refusals) {
 	ck_assert(f.too_few_keyids.present);
 	ck_assert(f.hibernation.present);
 	ck_assert_str_eq(f.hibernation.text,
-			 "virt/tdx: initialization failed: Hibernation support is enabled");
+	                 "virt/tdx: initialization failed: Hibernation support is enabled");
 	ck_assert(f.notifier_failed.present);
 	ck_assert_uint_eq(f.notifier_failed.seq, 4);
 	ck_assert_int_eq(f.init, MODULE_INIT_NONE);
@@ -145,20 +147,20 @@ START_TEST(test_kvm_prereqs) {
 		const char *line;
 		enum kvm_prereq p;
 	} t[] = {
-		{"kvm_intel: EPT is required for TDX", KVM_PREREQ_EPT},
-		{"kvm_intel: TDP MMU and MMIO caching and EPT A/D bit is required for TDX",
-		 KVM_PREREQ_TDP_MMU},
-		{"kvm_intel: APICv is required for TDX", KVM_PREREQ_APICV},
-		{"kvm_intel: tdx: OSXSAVE is required for TDX", KVM_PREREQ_OSXSAVE},
-		{"virt/tdx: XSAVE is required for TDX", KVM_PREREQ_OSXSAVE},
-		{"kvm_intel: tdx: MOVDIR64B is required for TDX", KVM_PREREQ_MOVDIR64B},
-		{"virt/tdx: MOVDIR64B is required for TDX", KVM_PREREQ_MOVDIR64B},
-		{"kvm_intel: Self-snoop is required for TDX", KVM_PREREQ_SELF_SNOOP},
-		{"virt/tdx: Self-snoop is required for TDX", KVM_PREREQ_SELF_SNOOP},
-		{"kvm_intel: tdx: no TDX private KeyIDs available", KVM_PREREQ_NO_KEYIDS},
-		{"kvm_intel: TDX not supported by the host platform", KVM_PREREQ_PLATFORM},
-		{"virt/tdx: TDX not supported by the host platform", KVM_PREREQ_PLATFORM},
-		{"kvm_intel: tdx: tdx requires kvm.enable_virt_at_load=1", KVM_PREREQ_VIRT_AT_LOAD},
+	    {"kvm_intel: EPT is required for TDX", KVM_PREREQ_EPT},
+	    {"kvm_intel: TDP MMU and MMIO caching and EPT A/D bit is required for TDX",
+	     KVM_PREREQ_TDP_MMU},
+	    {"kvm_intel: APICv is required for TDX", KVM_PREREQ_APICV},
+	    {"kvm_intel: tdx: OSXSAVE is required for TDX", KVM_PREREQ_OSXSAVE},
+	    {"virt/tdx: XSAVE is required for TDX", KVM_PREREQ_OSXSAVE},
+	    {"kvm_intel: tdx: MOVDIR64B is required for TDX", KVM_PREREQ_MOVDIR64B},
+	    {"virt/tdx: MOVDIR64B is required for TDX", KVM_PREREQ_MOVDIR64B},
+	    {"kvm_intel: Self-snoop is required for TDX", KVM_PREREQ_SELF_SNOOP},
+	    {"virt/tdx: Self-snoop is required for TDX", KVM_PREREQ_SELF_SNOOP},
+	    {"kvm_intel: tdx: no TDX private KeyIDs available", KVM_PREREQ_NO_KEYIDS},
+	    {"kvm_intel: TDX not supported by the host platform", KVM_PREREQ_PLATFORM},
+	    {"virt/tdx: TDX not supported by the host platform", KVM_PREREQ_PLATFORM},
+	    {"kvm_intel: tdx: tdx requires kvm.enable_virt_at_load=1", KVM_PREREQ_VIRT_AT_LOAD},
 	};
 	for (size_t i = 0; i < ELEMENTSOF(t); i++) {
 		char buf[256];
@@ -210,7 +212,7 @@ START_TEST(test_versions) {
 
 	struct kmsg_facts g = {0};
 	const char *s = "6,3,1,-;tdx: TDX module: vendor_id 0x8086, major_version 1, "
-			"minor_version 0, build_date 20220223, build_num 301\n";
+	                "minor_version 0, build_date 20220223, build_num 301\n";
 	ck_assert_int_eq(kmsg_parse_stream(s, strlen(s), &g, NULL), 0);
 	ck_assert(g.vendor_module_line.present);
 	ck_assert_uint_eq(g.vendor_minor, 0);
@@ -241,7 +243,7 @@ START_TEST(test_cmr_formats) {
 
 	struct kmsg_facts g = {0};
 	const char *s = "6,1,1,-;virt/tdx: CMR[0]: [0x100000, 0x80000000)\n"
-			"6,2,1,-;virt/tdx: CMR[1]: [0x100000000, 0x880000000)\n";
+	                "6,2,1,-;virt/tdx: CMR[1]: [0x100000000, 0x880000000)\n";
 	ck_assert_int_eq(kmsg_parse_stream(s, strlen(s), &g, NULL), 0);
 	ck_assert_str_eq(g.cmr_format, "CMR[i]");
 	ck_assert_uint_eq(g.cmrs.n, 2);
@@ -277,7 +279,7 @@ START_TEST(test_cmr_preference) {
 
 	struct kmsg_facts g = {0};
 	const char *s = "6,1,1,-;tdx: BIOS-CMR : [0x100000, 0x90000000)\n"
-			"6,3,1,-;virt/tdx: CMR[0]: [0x100000, 0x84000000)\n";
+	                "6,3,1,-;virt/tdx: CMR[0]: [0x100000, 0x84000000)\n";
 	ck_assert_int_eq(kmsg_parse_stream(s, strlen(s), &g, NULL), 0);
 	ck_assert_str_eq(g.cmr_format, "CMR[i]");
 	ck_assert_uint_eq(g.cmrs.items[0].end, 0x84000000);
@@ -299,9 +301,9 @@ END_TEST
 START_TEST(test_record_format) {
 	size_t bad = 99;
 	const char *s = "6,100,5000,-,caller=T1;virt/tdx: module initialized\n"
-			" SUBSYSTEM=cpu\n"
-			" DEVICE=+cpu:3\n"
-			"14,101,5001,c;virt/tdx: Module version: 1.5.24\n";
+	                " SUBSYSTEM=cpu\n"
+	                " DEVICE=+cpu:3\n"
+	                "14,101,5001,c;virt/tdx: Module version: 1.5.24\n";
 	ck_assert_int_eq(kmsg_parse_stream(s, strlen(s), &f, &bad), 0);
 	ck_assert_uint_eq(bad, 0);
 	ck_assert_int_eq(f.init, MODULE_INIT_OK);
@@ -333,15 +335,16 @@ START_TEST(test_garbage) {
 	ck_assert_int_eq(f.init, MODULE_INIT_NONE);
 
 	/* truncated record, junk, binary noise, a last line without newline */
-	static const char noise[] = "6,12\n"
-				    "garbage line\n"
-				    "\x01\x02\xff\xfe;;;\n"
-				    "6,7,8,-;virt/tdx: BIOS enabled: private KeyID range [32, 6\n"
-				    "6,8,9,-;virt/tdx: mod\0ule initialized\n"
-				    "6,9,9,-;virt/tdx: BIOS enabled: private KeyID range [4294967296, 1)\n"
-				    "6,10,9,-;virt/tdx: 99999999999999999999999 KB allocated for PAMT\n"
-				    "6,11,9,-;virt/tdx: module initialization failed (-99999999999)\n"
-				    "6,12,9,-;virt/tdx: module initialized";
+	static const char noise[] =
+	    "6,12\n"
+	    "garbage line\n"
+	    "\x01\x02\xff\xfe;;;\n"
+	    "6,7,8,-;virt/tdx: BIOS enabled: private KeyID range [32, 6\n"
+	    "6,8,9,-;virt/tdx: mod\0ule initialized\n"
+	    "6,9,9,-;virt/tdx: BIOS enabled: private KeyID range [4294967296, 1)\n"
+	    "6,10,9,-;virt/tdx: 99999999999999999999999 KB allocated for PAMT\n"
+	    "6,11,9,-;virt/tdx: module initialization failed (-99999999999)\n"
+	    "6,12,9,-;virt/tdx: module initialized";
 	ck_assert_int_eq(kmsg_parse_stream(noise, sizeof(noise) - 1, &f, &bad), 0);
 	ck_assert_uint_eq(bad, 3);
 	ck_assert(!f.keyid_range.present);
@@ -352,9 +355,9 @@ START_TEST(test_garbage) {
 	/* look-alikes from other subsystems are not TDX lines */
 	struct kmsg_facts g = {0};
 	const char *s = "6,1,1,-;foo: module initialized\n"
-			"6,2,1,-;module initialized\n"
-			"6,3,1,-;virt/tdx: module initialized, more text\n"
-			"6,4,1,-;virt/tdx: TDX is supported.\n";
+	                "6,2,1,-;module initialized\n"
+	                "6,3,1,-;virt/tdx: module initialized, more text\n"
+	                "6,4,1,-;virt/tdx: TDX is supported.\n";
 	ck_assert_int_eq(kmsg_parse_stream(s, strlen(s), &g, NULL), 0);
 	ck_assert_int_eq(g.init, MODULE_INIT_NONE);
 	ck_assert(!g.kvm_tdx_supported.present);
@@ -377,18 +380,18 @@ END_TEST
 
 START_TEST(test_extract_and_saved) {
 	const char *s = "6,1,1,-;Linux version 6.17\n"
-			"6,2,1,-;virt/tdx: BIOS enabled: private KeyID range [32, 64)\n"
-			" SUBSYSTEM=cpu\n"
-			"6,3,1,-;ACPI: something else\n"
-			"6,4,1,-;virt/tdx: CMR: [0x100000, 0x80000000)\n"
-			"6,5,1,-;virt/tdx: Module version: 1.5.24\n"
-			"6,6,1,-;virt/tdx: TDX-Module initialized\n";
+	                "6,2,1,-;virt/tdx: BIOS enabled: private KeyID range [32, 64)\n"
+	                " SUBSYSTEM=cpu\n"
+	                "6,3,1,-;ACPI: something else\n"
+	                "6,4,1,-;virt/tdx: CMR: [0x100000, 0x80000000)\n"
+	                "6,5,1,-;virt/tdx: Module version: 1.5.24\n"
+	                "6,6,1,-;virt/tdx: TDX-Module initialized\n";
 	_cleanup_free_ char *out = NULL;
 	ck_assert_int_eq(kmsg_extract_tdx(s, strlen(s), &out), 0);
 	ck_assert_str_eq(out, "virt/tdx: BIOS enabled: private KeyID range [32, 64)\n"
-			      "virt/tdx: CMR: [0x100000, 0x80000000)\n"
-			      "virt/tdx: Module version: 1.5.24\n"
-			      "virt/tdx: TDX-Module initialized\n");
+	                      "virt/tdx: CMR: [0x100000, 0x80000000)\n"
+	                      "virt/tdx: Module version: 1.5.24\n"
+	                      "virt/tdx: TDX-Module initialized\n");
 
 	ck_assert_int_eq(kmsg_parse_saved(out, strlen(out), &f), 0);
 	ck_assert(f.keyid_range.present);

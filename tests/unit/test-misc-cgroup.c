@@ -49,7 +49,7 @@ START_TEST(test_garbage) {
 	ck_assert_int_eq(lookup("tdx -1\n", &found, &v), -EINVAL);
 	ck_assert_int_eq(lookup("tdx 18446744073709551616\n", &found, &v), -ERANGE);
 	ck_assert_int_eq(lookup("tdx 1234567890123456789012345678901234567890\n", &found, &v),
-			 -ERANGE);
+	                 -ERANGE);
 	ck_assert(!found);
 	ck_assert_uint_eq(v, 9);
 	ck_assert_int_eq(lookup("tdx 18446744073709551615\n", &found, &v), 0);

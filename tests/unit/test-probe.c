@@ -10,13 +10,15 @@
 #include "host.h"
 #include "macro.h"
 
-#define BOOT "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f"
+#define BOOT       "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f"
 #define OTHER_BOOT "00000000-1111-2222-3333-444444444444"
 
 static char root[64];
 
+/* tmpfs when there is one: sysfs lives in memory too, and the trees are thousands of files */
 static void mkroot(void) {
-	strcpy(root, "/tmp/tdxd-probe-XXXXXX");
+	strcpy(root, access("/dev/shm", W_OK) == 0 ? "/dev/shm/tdxd-probe-XXXXXX"
+	                                           : "/tmp/tdxd-probe-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(root));
 }
 
@@ -24,20 +26,6 @@ static void rmroot(void) {
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	ck_assert_int_eq(system(cmd), 0);
-}
-
-static void put(const char *path, const char *contents) {
-	ck_assert_int_eq(write_file_atomic_at(root, path, contents), 0);
-}
-
-static void putf(const char *contents, const char *fmt, ...) _printf_(2, 3);
-static void putf(const char *contents, const char *fmt, ...) {
-	char path[256];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	put(path, contents);
 }
 
 static void mkdirs(const char *path) {
@@ -58,10 +46,25 @@ static void put_bin(const char *path, const void *data, size_t n) {
 	*strrchr(p, '/') = 0;
 	mkdirs(p);
 	snprintf(p, sizeof(p), "%s%s", root, path);
-	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, data, n), (ssize_t)n);
 	close(fd);
+}
+
+/* Plain writes: write_file_atomic_at() syncs every file, far too slow for a 960-CPU tree. */
+static void put(const char *path, const char *contents) {
+	put_bin(path, contents, strlen(contents));
+}
+
+static void putf(const char *contents, const char *fmt, ...) _printf_(2, 3);
+static void putf(const char *contents, const char *fmt, ...) {
+	char path[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	put(path, contents);
 }
 
 static void link_node(unsigned cpu, unsigned node) {
@@ -85,12 +88,11 @@ static void dump_warnings(const struct tdx_host *h) {
 		fprintf(stderr, "  warning: %s\n", h->warnings[i]);
 }
 
-static const char cpuinfo_block[] =
-	"processor\t: %d\nvendor_id\t: GenuineIntel\n"
-	"flags\t\t: fpu vmx tme tdx_host_platform\n"
-	"vmx flags\t: ept ept_5level\n"
-	"bugs\t\t: tdx_pw_mce\n"
-	"address sizes\t: 46 bits physical, 57 bits virtual\n\n";
+static const char cpuinfo_block[] = "processor\t: %d\nvendor_id\t: GenuineIntel\n"
+                                    "flags\t\t: fpu vmx tme tdx_host_platform\n"
+                                    "vmx flags\t: ept ept_5level\n"
+                                    "bugs\t\t: tdx_pw_mce\n"
+                                    "address sizes\t: 46 bits physical, 57 bits virtual\n\n";
 
 /* A 2-package, 8-CPU v6.16-era host with a vendor kernel log (CMR lines). */
 static void build_host(void) {
@@ -100,12 +102,12 @@ static void build_host(void) {
 	put("/proc/cpuinfo", buf);
 	put("/proc/sys/kernel/random/boot_id", BOOT "\n");
 	put("/dev/kmsg", "6,0,0,-;Linux version 6.16.5\n"
-			 "6,10,100,-;virt/tdx: BIOS enabled: private KeyID range [32, 64)\n"
-			 " SUBSYSTEM=cpu\n"
-			 "6,11,101,-;virt/tdx: CMR: [0x100000, 0x80000000)\n"
-			 "6,12,102,-;virt/tdx: CMR: [0x100000000, 0x180000000)\n"
-			 "6,900,9000,-;virt/tdx: 6303780 KB allocated for PAMT\n"
-			 "6,901,9001,-;virt/tdx: module initialized\n");
+	                 "6,10,100,-;virt/tdx: BIOS enabled: private KeyID range [32, 64)\n"
+	                 " SUBSYSTEM=cpu\n"
+	                 "6,11,101,-;virt/tdx: CMR: [0x100000, 0x80000000)\n"
+	                 "6,12,102,-;virt/tdx: CMR: [0x100000000, 0x180000000)\n"
+	                 "6,900,9000,-;virt/tdx: 6303780 KB allocated for PAMT\n"
+	                 "6,901,9001,-;virt/tdx: module initialized\n");
 	put("/sys/fs/cgroup/misc.capacity", "sev 0\ntdx 31\n");
 	put("/sys/fs/cgroup/misc.current", "tdx 2\n");
 	put("/sys/module/kvm_intel/initstate", "live\n");
@@ -113,7 +115,7 @@ static void build_host(void) {
 	put("/sys/module/kvm_intel/parameters/tdx", "Y\n");
 	mkdirs("/sys/module/kvm_intel/holders");
 	put("/sys/devices/system/cpu/hotplug/states", "  0: offline\n 93: kvm/cpu/tdx:online\n"
-						       "235: online\n");
+	                                              "235: online\n");
 	/* CPUs 0-7, 3 and 7 offline (their topology/ gone) */
 	put("/sys/devices/system/cpu/present", "0-7\n");
 	put("/sys/devices/system/cpu/online", "0-2,4-6\n");
@@ -389,9 +391,9 @@ START_TEST(test_vendor_metadata_truncated) {
 	struct tdx_host h;
 	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
 	ck_assert(has_warning(&h, "/sys/firmware/tdx/tdx_module/metadata/9000000300000080: "
-				  "truncated"));
+	                          "truncated"));
 	ck_assert(has_warning(&h, "/sys/firmware/tdx/tdx_module/metadata/9900000100000008: "
-				  "truncated"));
+	                          "truncated"));
 	ck_assert(!h.fw.md_cmrs_known);
 	ck_assert(!h.fw.md_max_vcpus_known);
 	ck_assert(h.fw.md_version_known);
@@ -417,8 +419,8 @@ START_TEST(test_saved_kernel_log) {
 	/* the ring wrapped: no TDX line left in it */
 	put("/dev/kmsg", "6,50000,1,-;usb 1-1: new high-speed USB device\n");
 	put("/run/tdxd/kernel-log", "virt/tdx: BIOS enabled: private KeyID range [32, 64)\n"
-				    "virt/tdx: CMR: [0x100000, 0x80000000)\n"
-				    "virt/tdx: module initialized\n");
+	                            "virt/tdx: CMR: [0x100000, 0x80000000)\n"
+	                            "virt/tdx: module initialized\n");
 	struct tdx_host h;
 	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
 	ck_assert(h.kmsg.readable);
@@ -552,9 +554,9 @@ START_TEST(test_garbage_files) {
 }
 END_TEST
 
-static double now_ms(void) {
+static double now_ms(clockid_t clock) {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
@@ -582,17 +584,22 @@ START_TEST(test_big_host_fast) {
 	put("/run/tdxd/tdx-memory", "0x100000 0x61a800000000\n");
 
 	struct tdx_host h;
-	double best = 1e9;
+	/* The budget is for the probe's own work: CPU time, so a loaded build machine does not
+	 * fail the test; the wall time is printed next to it. sysfs reads never sleep on disk. */
+	double best = 1e9, best_wall = 1e9;
 	for (int i = 0; i < 3; i++) {
-		double t0 = now_ms();
+		double c0 = now_ms(CLOCK_PROCESS_CPUTIME_ID), w0 = now_ms(CLOCK_MONOTONIC);
 		ck_assert_int_eq(probe_host(root, NULL, &h), 0);
-		double t = now_ms() - t0;
-		if (t < best)
-			best = t;
+		double c = now_ms(CLOCK_PROCESS_CPUTIME_ID) - c0, w = now_ms(CLOCK_MONOTONIC) - w0;
+		if (c < best)
+			best = c;
+		if (w < best_wall)
+			best_wall = w;
 		if (i < 2)
 			tdx_host_done(&h);
 	}
-	fprintf(stderr, "probe of 960 CPUs and 50000 memory blocks: %.1f ms\n", best);
+	fprintf(stderr, "probe of 960 CPUs and 50000 memory blocks: %.1f ms CPU, %.1f ms wall\n",
+	        best, best_wall);
 	ck_assert_uint_eq(h.n_online, 960);
 	ck_assert_uint_eq(h.n_packages, 8);
 	ck_assert_uint_eq(h.packages[7].online_cpus, 120);
@@ -600,7 +607,7 @@ START_TEST(test_big_host_fast) {
 	ck_assert_uint_eq(h.mem.block_ids[49999], 49999);
 	ck_assert_uint_eq(h.mem.n_outside, 0);
 	ck_assert_uint_eq(h.n_warnings, 0);
-	ck_assert_msg(best < 100.0, "probe took %.1f ms", best);
+	ck_assert_msg(best < 100.0, "probe took %.1f ms of CPU time", best);
 	tdx_host_done(&h);
 	rmroot();
 }

@@ -10,19 +10,19 @@
 
 START_TEST(test_state_roundtrip) {
 	struct run_state s = {
-		.has_tdx_enabled = true,
-		.tdx_enabled = true,
-		.has_module_initialized = true,
-		.module_initialized = false,
-		.kvm_module = "kvm_intel",
-		.cpu_guard = "enforce",
-		.memory_gate = "warn",
-		.boot_id = BOOT,
+	    .has_tdx_enabled = true,
+	    .tdx_enabled = true,
+	    .has_module_initialized = true,
+	    .module_initialized = false,
+	    .kvm_module = "kvm_intel",
+	    .cpu_guard = "enforce",
+	    .memory_gate = "warn",
+	    .boot_id = BOOT,
 	};
 	_cleanup_free_ char *t = NULL;
 	ck_assert_int_eq(run_state_format(&s, &t), 0);
 	ck_assert_str_eq(t, "TDX_ENABLED=1\nMODULE_INITIALIZED=0\nKVM_MODULE=kvm_intel\n"
-			    "CPU_GUARD=enforce\nMEMORY_GATE=warn\nBOOT_ID=" BOOT "\n");
+	                    "CPU_GUARD=enforce\nMEMORY_GATE=warn\nBOOT_ID=" BOOT "\n");
 	struct run_state p;
 	ck_assert_int_eq(run_state_parse(t, &p, NULL), 0);
 	ck_assert(p.has_tdx_enabled && p.tdx_enabled);
@@ -100,8 +100,8 @@ START_TEST(test_tdx_memory) {
 	ck_assert_str_eq(t, "0x100000 0x80000000\n0x100000000 0x2080000000\n");
 	struct range_set p = {0};
 	/* adjacent ranges stay apart: a block must lie inside one */
-	ck_assert_int_eq(tdx_memory_parse("0x80000000 0x100000000\n0x100000 0x80000000\n", &p, NULL),
-			 0);
+	ck_assert_int_eq(
+	    tdx_memory_parse("0x80000000 0x100000000\n0x100000 0x80000000\n", &p, NULL), 0);
 	ck_assert_uint_eq(p.n, 2);
 	ck_assert_uint_eq(p.items[0].start, 0x100000);
 	ck_assert(!range_set_contains(&p, 0x7f000000, 0x81000000));
