@@ -157,9 +157,9 @@ static int decide(const struct tdx_host *h, const struct tdx_status *s, enum pol
 	v.allowed = false;
 	format_list_short(p.present, p.n_present, list, sizeof list);
 	snprintf(v.reason, sizeof v.reason,
-		 "CPU %u is the last online CPU of package %d (CPUs %s; online now: %u); TDX needs "
-		 "one online CPU per package while it is enabled: ",
-		 cpu, c->package, list, cpu);
+		 "CPU %u is the last online CPU of package %d (CPUs %s; no other of them is "
+		 "online); TDX needs one online CPU per package while it is enabled: ",
+		 cpu, c->package, list);
 	if (v.tds_exist)
 		append(v.reason, sizeof v.reason,
 		       "%u TD%s hold%s KeyIDs now, so the kernel itself refuses this offline "
