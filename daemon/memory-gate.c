@@ -296,10 +296,13 @@ int memory_gate_on_dax(Manager *m, const char *name) {
 	}
 
 	char msg[CHECK_TEXT_MAX + 256], f_dev[64], f_start[64], f_size[64];
+	/* one range: the reason's own copy of it is redundant next to the device's */
+	const char *why = d->ranges.n == 1 ? reason_tail(first_refused.reason, start, total)
+					   : first_refused.reason;
 	snprintf(msg, sizeof msg,
-		 "Memory gate: %s %s (%s): %s; 'daxctl reconfigure-device --mode=system-ram %s' "
+		 "Memory gate: %s %s (%s)%s%s; 'daxctl reconfigure-device --mode=system-ram %s' "
 		 "would %s",
-		 name, rng, bytes, first_refused.reason, name,
+		 name, rng, bytes, why == first_refused.reason ? ": " : "", why, name,
 		 g->mode == POLICY_ENFORCE ? "leave its memory offline"
 					   : "be refused by the kernel or make TDX fail");
 	snprintf(f_dev, sizeof f_dev, "TDXD_MEMORY_DEVICE=%s", name);
