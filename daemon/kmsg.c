@@ -62,6 +62,7 @@ void kmsg_parser_done(struct kmsg_parser *p) {
 
 void kmsg_facts_done(struct kmsg_facts *f) {
 	range_set_clear(&f->cmrs);
+	f->tdx_lines = mfree(f->tdx_lines);
 }
 
 static void set_kline(struct kline *k, const char *msg, uint64_t seq) {
@@ -682,4 +683,89 @@ int kmsg_extract_tdx(const char *buf, size_t size, char **ret) {
 
 int kmsg_extract_tdx_lines(const char *buf, size_t size, char **ret) {
 	return extract(buf, size, false, ret);
+}
+
+/* A set of lines for kmsg_merge_lines(): open addressing over (pointer, length) pairs into the
+ * input texts, so a pathological log of thousands of SEAMCALL lines stays linear. */
+struct line_set {
+	const char **p;
+	size_t *len;
+	size_t n, cap;
+};
+
+static uint64_t hash_line(const char *s, size_t l) {
+	uint64_t h = UINT64_C(1469598103934665603);
+	for (size_t i = 0; i < l; i++)
+		h = (h ^ (unsigned char)s[i]) * UINT64_C(1099511628211);
+	return h;
+}
+
+/* 1 added, 0 already there, -ENOMEM */
+static int line_set_add(struct line_set *set, const char *s, size_t l) {
+	if ((set->n + 1) * 2 > set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 64;
+		struct line_set n = {calloc(cap, sizeof(char *)), calloc(cap, sizeof(size_t)), 0,
+		                     cap};
+		if (!n.p || !n.len) {
+			free(n.p);
+			free(n.len);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < set->cap; i++)
+			if (set->p[i])
+				(void)line_set_add(&n, set->p[i], set->len[i]);
+		free(set->p);
+		free(set->len);
+		*set = n;
+	}
+	for (size_t i = hash_line(s, l) & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
+		if (!set->p[i]) {
+			set->p[i] = s;
+			set->len[i] = l;
+			set->n++;
+			return 1;
+		}
+		if (set->len[i] == l && memcmp(set->p[i], s, l) == 0)
+			return 0;
+	}
+}
+
+int kmsg_merge_lines(const char *a, const char *b, char **ret) {
+	struct line_set set = {0};
+	char *out = NULL;
+	size_t n = 0, alloc = 0;
+	int r = 0;
+	const char *texts[] = {a, b};
+
+	for (size_t t = 0; t < ELEMENTSOF(texts) && r >= 0; t++)
+		for (const char *s = texts[t]; s && *s;) {
+			const char *nl = strchr(s, '\n');
+			size_t l = nl ? (size_t)(nl - s) : strlen(s);
+			if (l > 0) {
+				r = line_set_add(&set, s, l);
+				if (r < 0)
+					break;
+				if (r > 0) {
+					if (GREEDY_REALLOC(out, alloc, n + l + 2) < 0) {
+						r = -ENOMEM;
+						break;
+					}
+					memcpy(out + n, s, l);
+					n += l;
+					out[n++] = '\n';
+					out[n] = 0;
+				}
+			}
+			s += l + (nl ? 1 : 0);
+		}
+	free(set.p);
+	free(set.len);
+	if (r < 0) {
+		free(out);
+		return r;
+	}
+	if (!out && !(out = strdup("")))
+		return -ENOMEM;
+	*ret = out;
+	return 0;
 }

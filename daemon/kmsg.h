@@ -68,6 +68,12 @@ int kmsg_extract_tdx(const char *buf, size_t size, char **ret);
 /* The same for a buffer of bare lines (merging a saved file with new records). */
 int kmsg_extract_tdx_lines(const char *buf, size_t size, char **ret);
 
+/* The lines of a (the saved file) followed by those of b (new lines) that are not already
+ * there, duplicates dropped: what /run/tdxd/kernel-log must hold so that rewriting it after the
+ * ring wrapped never loses a saved line. Either may be NULL. */
+int kmsg_merge_lines(const char *a, const char *b, char **ret);
+
+/* Frees the CMRs and tdx_lines. */
 void kmsg_facts_done(struct kmsg_facts *f);
 
 const char *kmsg_cmr_format_to_string(enum kmsg_cmr_format f);

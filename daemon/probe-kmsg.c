@@ -17,7 +17,26 @@
 
 /* The real device: each read() returns one record (with its dictionary lines); EAGAIN means
  * the ring is drained, EPIPE that the next record was overwritten meanwhile. */
-static int read_kmsg_device(struct tdx_host *h, const char *path, struct kmsg_parser *p) {
+/* Append the TDX lines of a record buffer to *live. */
+static int collect_live(char **live, const char *buf, size_t size) {
+	_cleanup_free_ char *x = NULL;
+	int r = kmsg_extract_tdx(buf, size, &x);
+	if (r < 0 || !*x)
+		return r;
+	if (!*live) {
+		*live = TAKE_PTR(x);
+		return 0;
+	}
+	char *n;
+	if (asprintf(&n, "%s%s", *live, x) < 0)
+		return -ENOMEM;
+	free(*live);
+	*live = n;
+	return 0;
+}
+
+static int read_kmsg_device(struct tdx_host *h, const char *path, struct kmsg_parser *p,
+                            char **live) {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
@@ -38,11 +57,14 @@ static int read_kmsg_device(struct tdx_host *h, const char *path, struct kmsg_pa
 		int r = kmsg_parser_feed_records(p, buf, (size_t)k);
 		if (r < 0)
 			return r;
+		r = collect_live(live, buf, (size_t)k);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
 
-static int read_kmsg(struct tdx_host *h, struct kmsg_parser *p) {
+static int read_kmsg(struct tdx_host *h, struct kmsg_parser *p, char **live) {
 	_cleanup_free_ char *path = root_path(h->root, KMSG_PATH);
 	if (!path)
 		return -ENOMEM;
@@ -50,7 +72,7 @@ static int read_kmsg(struct tdx_host *h, struct kmsg_parser *p) {
 	if (stat(path, &st) < 0)
 		return -errno;
 	if (S_ISCHR(st.st_mode))
-		return read_kmsg_device(h, path, p);
+		return read_kmsg_device(h, path, p, live);
 
 	/* under a test root: a regular file of records, read whole */
 	_cleanup_free_ char *t = NULL;
@@ -58,11 +80,15 @@ static int read_kmsg(struct tdx_host *h, struct kmsg_parser *p) {
 	int r = read_full_file_at(h->root, KMSG_PATH, KMSG_FILE_MAX, &t, &n);
 	if (r < 0)
 		return r;
-	return kmsg_parser_feed_records(p, t, n);
+	r = kmsg_parser_feed_records(p, t, n);
+	if (r < 0)
+		return r;
+	return collect_live(live, t, n);
 }
 
 int probe_kmsg(struct tdx_host *h) {
 	struct kmsg_facts *f = &h->kmsg;
+	_cleanup_free_ char *saved_text = NULL, *live = NULL;
 	struct kmsg_parser p;
 	bool saved = false, ring = false;
 	size_t saved_tdx = 0;
@@ -72,13 +98,12 @@ int probe_kmsg(struct tdx_host *h) {
 
 	/* The saved copy first, so the ring's lines (with real sequence numbers) win. */
 	if (!h->run_files_stale) {
-		_cleanup_free_ char *t = NULL;
 		size_t n;
-		r = run_kernel_log_read(h->root, &t, &n);
+		r = run_kernel_log_read(h->root, &saved_text, &n);
 		if (r == -ENOMEM)
 			goto fail;
 		if (r >= 0) {
-			r = kmsg_parser_feed_lines(&p, t, n);
+			r = kmsg_parser_feed_lines(&p, saved_text, n);
 			if (r < 0)
 				goto fail;
 			saved = true;
@@ -88,7 +113,7 @@ int probe_kmsg(struct tdx_host *h) {
 	}
 
 	size_t before = p.n_tdx;
-	r = read_kmsg(h, &p);
+	r = read_kmsg(h, &p, &live);
 	if (r == -ENOMEM)
 		goto fail;
 	if (r >= 0)
@@ -97,6 +122,13 @@ int probe_kmsg(struct tdx_host *h) {
 		host_warn(h, "%s: %s", KMSG_PATH, strerror(-r));
 	if (p.n_malformed > 0)
 		host_warn(h, "%s: %zu malformed records skipped", KMSG_PATH, p.n_malformed);
+
+	/* What the daemon saves: never fewer lines than were saved before the ring wrapped. */
+	if (ring) {
+		r = kmsg_merge_lines(saved_text, live, &f->tdx_lines);
+		if (r < 0)
+			goto fail;
+	}
 
 	f->readable = ring || saved;
 	if (ring && p.n_tdx > before)

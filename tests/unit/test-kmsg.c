@@ -416,6 +416,37 @@ START_TEST(test_extract_and_saved) {
 }
 END_TEST
 
+START_TEST(test_merge_lines) {
+	_cleanup_free_ char *m = NULL;
+	ck_assert_int_eq(kmsg_merge_lines("virt/tdx: A\nvirt/tdx: B\n",
+	                                  "virt/tdx: B\nvirt/tdx: C\nvirt/tdx: C\nvirt/tdx: A", &m),
+	                 0);
+	ck_assert_str_eq(m, "virt/tdx: A\nvirt/tdx: B\nvirt/tdx: C\n");
+	free(m);
+	ck_assert_int_eq(kmsg_merge_lines(NULL, NULL, &m), 0);
+	ck_assert_str_eq(m, "");
+	free(m);
+	ck_assert_int_eq(kmsg_merge_lines("\n\nx\n", NULL, &m), 0);
+	ck_assert_str_eq(m, "x\n");
+	free(m);
+	m = NULL;
+
+	/* thousands of lines, many repeated: linear, all distinct ones kept once */
+	size_t sz = 0;
+	char *big = NULL;
+	FILE *f2 = open_memstream(&big, &sz);
+	for (int i = 0; i < 20000; i++)
+		fprintf(f2, "virt/tdx: SEAMCALL (0x%x) failed: 0x1\n", i % 5000);
+	fclose(f2);
+	ck_assert_int_eq(kmsg_merge_lines(big, big, &m), 0);
+	size_t lines = 0;
+	for (const char *c = m; *c; c++)
+		lines += *c == '\n';
+	ck_assert_uint_eq(lines, 5000);
+	free(big);
+}
+END_TEST
+
 static Suite *kmsg_suite(void) {
 	Suite *s = suite_create("kmsg");
 	TCase *tc = tcase_create("parse");
@@ -439,6 +470,7 @@ static Suite *kmsg_suite(void) {
 	tcase_add_test(tc, test_garbage);
 	tcase_add_test(tc, test_long_line);
 	tcase_add_test(tc, test_extract_and_saved);
+	tcase_add_test(tc, test_merge_lines);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -179,6 +179,11 @@ START_TEST(test_full_host) {
 	ck_assert_int_eq(h.kmsg.init, MODULE_INIT_OK);
 	ck_assert_uint_eq(h.kmsg.init_line.seq, 901);
 	ck_assert_uint_eq(h.kmsg.last_seq, 901);
+	ck_assert_str_eq(h.kmsg.tdx_lines, "virt/tdx: BIOS enabled: private KeyID range [32, 64)\n"
+	                                   "virt/tdx: CMR: [0x100000, 0x80000000)\n"
+	                                   "virt/tdx: CMR: [0x100000000, 0x180000000)\n"
+	                                   "virt/tdx: 6303780 KB allocated for PAMT\n"
+	                                   "virt/tdx: module initialized\n");
 
 	ck_assert(!h.fw.present);
 	ck_assert_str_eq(h.kvm.name, "kvm_intel");
@@ -342,7 +347,6 @@ static void build_vendor_metadata(bool truncated) {
 	le64(size + 8, 0x40000000);
 	snprintf(p, sizeof(p), "%s9000000300000080", md);
 	put_bin(p, base, truncated ? 12 : sizeof(base));
-	/* upper case names are the same field */
 	snprintf(p, sizeof(p), "%s9000000300000100", md);
 	put_bin(p, size, sizeof(size));
 }
@@ -430,7 +434,35 @@ START_TEST(test_saved_kernel_log) {
 	ck_assert_int_eq(h.kmsg.init, MODULE_INIT_OK);
 	ck_assert_uint_eq(h.kmsg.last_seq, 50000);
 	ck_assert_str_eq(h.cmrs_source, "/run/tdxd/kernel-log");
+	/* what the daemon saves again keeps every saved line, plus the ring's new ones */
+	ck_assert_str_eq(h.kmsg.tdx_lines, "virt/tdx: BIOS enabled: private KeyID range [32, 64)\n"
+	                                   "virt/tdx: CMR: [0x100000, 0x80000000)\n"
+	                                   "virt/tdx: module initialized\n");
 	tdx_host_done(&h);
+
+	put("/dev/kmsg",
+	    "6,50000,1,-;virt/tdx: module initialized\n"
+	    "4,50001,1,-;virt/tdx: consumed TDMRs reaching limit: 62 used out of 64\n");
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	ck_assert_str_eq(h.kmsg.source, "/dev/kmsg");
+	ck_assert_uint_eq(h.kmsg.init_line.seq, 50000);
+	ck_assert_str_eq(h.kmsg.tdx_lines,
+	                 "virt/tdx: BIOS enabled: private KeyID range [32, 64)\n"
+	                 "virt/tdx: CMR: [0x100000, 0x80000000)\n"
+	                 "virt/tdx: module initialized\n"
+	                 "virt/tdx: consumed TDMRs reaching limit: 62 used out of 64\n");
+	tdx_host_done(&h);
+
+	/* no readable ring: nothing new to save */
+	char kp[256];
+	snprintf(kp, sizeof(kp), "%s/dev/kmsg", root);
+	ck_assert_int_eq(unlink(kp), 0);
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	ck_assert(h.kmsg.readable);
+	ck_assert_ptr_null(h.kmsg.tdx_lines);
+	ck_assert_int_eq(h.kmsg.init, MODULE_INIT_OK);
+	tdx_host_done(&h);
+	put("/dev/kmsg", "6,50000,1,-;usb 1-1: new high-speed USB device\n");
 
 	/* from another boot: every /run/tdxd file is ignored */
 	put("/run/tdxd/state", "BOOT_ID=" OTHER_BOOT "\n");
