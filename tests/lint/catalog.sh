@@ -28,14 +28,14 @@ listed=$(journalctl --root="$root" --list-catalog)
 
 failed=0
 for id in $fixed $used; do
-	if ! printf '%s\n' "$listed" | grep -q "^$id tdxd: "; then
+	if ! grep -q "^$id tdxd: " <<<"$listed"; then
 		echo "FAIL: no catalog entry for $id" >&2
 		failed=1
 		continue
 	fi
 	entry=$(journalctl --root="$root" --dump-catalog "$id")
 	for field in 'Subject: ' 'Defined-By: tdxd' 'Support: '; do
-		printf '%s\n' "$entry" | grep -q "^$field" || {
+		grep -q "^$field" <<<"$entry" || {
 			echo "FAIL: $id has no '$field' line" >&2
 			failed=1
 		}

@@ -20,7 +20,7 @@ for k in $keys; do
 	grep -q "^\.BR $k= " "$page" || { echo "FAIL: tdxd.conf(5) has no entry for $k=" >&2; failed=1; }
 done
 for k in $(sed -n 's/^#\([A-Za-z]*\)=.*/\1/p' "$conf"); do
-	printf '%s\n' $keys | grep -qx "$k" || { echo "FAIL: policy/tdxd.conf names unknown key $k" >&2; failed=1; }
+	grep -qx "$k" <<<"$keys" || { echo "FAIL: policy/tdxd.conf names unknown key $k" >&2; failed=1; }
 done
 
 if [ -n "$tdxctl" ]; then
