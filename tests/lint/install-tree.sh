@@ -74,6 +74,18 @@ if grep -rIl '@[A-Za-z_]\+@' "$dest" >/dev/null 2>&1; then
 	fail "placeholders left in: $(grep -rIl '@[A-Za-z_]\+@' "$dest" | sed "s|^$dest||" | tr '\n' ' ')"
 fi
 
+# `systemctl enable` works on the tree as installed (what the system test lane does to its
+# guest root): the [Install] section wires tdxd into multi-user.target.
+if [ -f "$unit" ] && command -v systemctl >/dev/null; then
+	if systemctl --root="$dest" enable tdxd.service >/dev/null 2>&1 &&
+		[ "$(readlink "$dest/etc/systemd/system/multi-user.target.wants/tdxd.service")" = \
+			/usr/lib/systemd/system/tdxd.service ]; then
+		echo "ok: systemctl --root enable tdxd.service"
+	else
+		fail "systemctl --root=DESTDIR enable tdxd.service did not link it into multi-user.target"
+	fi
+fi
+
 # Every file CMake says it installed is below DESTDIR: install code that wrote to an absolute
 # path by hand would have written to the build host itself.
 while IFS= read -r f; do
