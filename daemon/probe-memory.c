@@ -62,7 +62,8 @@ static int read_block_ids(struct tdx_host *h) {
 			o += de->d_reclen;
 		}
 	}
-	qsort(m->block_ids, m->n_blocks, sizeof(uint64_t), cmp_u64);
+	if (m->n_blocks > 0)
+		qsort(m->block_ids, m->n_blocks, sizeof(uint64_t), cmp_u64);
 	return 0;
 }
 
@@ -282,7 +283,8 @@ static int read_dax(struct tdx_host *h) {
 		if (r < 0)
 			return r;
 	}
-	qsort(m->dax, m->n_dax, sizeof(struct dax_dev), cmp_dax);
+	if (m->n_dax > 0)
+		qsort(m->dax, m->n_dax, sizeof(struct dax_dev), cmp_dax);
 	return 0;
 }
 
