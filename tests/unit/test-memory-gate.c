@@ -114,6 +114,16 @@ START_TEST(test_one_mib_boundary) {
 	ck_assert(!decide(&g, 0, BS).allowed);
 	memory_gate_done(&g);
 
+	/* a recorded range entirely below 1 MiB is dropped, one reaching above it is clipped */
+	static const struct range tm_low[] = {{0, 640 << 10}, {768 << 10, GIB(1)}, {GIB(1), GIB(2)}};
+	gate_init(&g, NULL, 0, tm_low, 3, true, POLICY_ENFORCE);
+	ck_assert_uint_eq(g.tdx_memory.n, 2);
+	ck_assert_uint_eq(g.tdx_memory.items[0].start, MIB(1));
+	ck_assert_uint_eq(g.tdx_memory.items[0].end, GIB(1));
+	ck_assert_int_eq(decide(&g, 0, 4096).why, MEMORY_BELOW_1MIB);
+	ck_assert_int_eq(decide(&g, GIB(1) - BS / 2, BS).why, MEMORY_NOT_IN_ONE_RANGE);
+	memory_gate_done(&g);
+
 	/* a CMR that starts just above 1 MiB: the boundary byte is outside */
 	static const struct range cmr_up[] = {{MIB(1) + 4096, GIB(2)}};
 	gate_init(&g, cmr_up, 1, NULL, 0, false, POLICY_ENFORCE);
