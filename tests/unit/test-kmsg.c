@@ -447,6 +447,74 @@ START_TEST(test_merge_lines) {
 }
 END_TEST
 
+/* Deterministic noise built from the characters the parser cares about: it must neither crash
+ * nor invent facts that violate their own invariants. */
+START_TEST(test_random_noise) {
+	static const char alphabet[] = "0123456789,;-[]() x\n\0:virt/tdx: CMR KeyID range";
+	unsigned seed = 12345;
+	for (int it = 0; it < 3000; it++) {
+		char buf[512];
+		size_t n = (size_t)(rand_r(&seed) % (int)sizeof(buf));
+		for (size_t i = 0; i < n; i++)
+			buf[i] = alphabet[rand_r(&seed) % (int)(sizeof(alphabet) - 1)];
+		struct kmsg_facts g = {0};
+		ck_assert_int_eq(kmsg_parse_stream(buf, n, &g, NULL), 0);
+		for (size_t i = 0; i < g.cmrs.n; i++)
+			ck_assert_uint_lt(g.cmrs.items[i].start, g.cmrs.items[i].end);
+		if (g.keyid_range.present)
+			ck_assert_uint_le(g.keyid_start, g.keyid_end);
+		_cleanup_free_ char *x = NULL;
+		ck_assert_int_eq(kmsg_extract_tdx(buf, n, &x), 0);
+		kmsg_facts_done(&g);
+		ck_assert_int_eq(kmsg_parse_saved(buf, n, &g), 0);
+		kmsg_facts_done(&g);
+	}
+}
+END_TEST
+
+/* Every real line cut at every length, and with one byte flipped at every position. */
+START_TEST(test_truncated_and_mutated) {
+	static const char *const lines[] = {
+	    "6,1234,5678901,-;virt/tdx: BIOS enabled: private KeyID range [32, 64)",
+	    "6,1,1,-;virt/tdx: CMR[3]: [0x100000000, 0x407a000000)",
+	    "6,1,1,-;tdx: Kernel-checked-CMR : [0x100000, 0x80000000)",
+	    "6,1,1,-;virt/tdx: module version: 1.5.01.00.0744 (build_date 20231011).",
+	    "6,1,1,-;virt/tdx: TDX module: attributes 0x0, vendor_id 0x8086, major_version 1, "
+	    "minor_version 5, build_date 20240725, build_num 784",
+	    "3,1,1,-;kvm_intel: Disable TDX: MAX_VCPU_PER_TD (192) smaller than number of "
+	    "logical CPUs (224).",
+	    "3,1,1,-;virt/tdx: TDX-Module initialization failed (-22)",
+	    "6,1,1,-;virt/tdx: 6303780 KB allocated for PAMT",
+	};
+	for (size_t k = 0; k < ELEMENTSOF(lines); k++) {
+		size_t len = strlen(lines[k]);
+		char buf[256];
+		for (size_t cut = 0; cut <= len; cut++) {
+			struct kmsg_facts g = {0};
+			memcpy(buf, lines[k], cut);
+			ck_assert_int_eq(kmsg_parse_stream(buf, cut, &g, NULL), 0);
+			kmsg_facts_done(&g);
+		}
+		for (size_t pos = 0; pos < len; pos++)
+			for (int flip = 1; flip < 256; flip <<= 1) {
+				struct kmsg_facts g = {0};
+				memcpy(buf, lines[k], len);
+				buf[pos] ^= (char)flip;
+				ck_assert_int_eq(kmsg_parse_stream(buf, len, &g, NULL), 0);
+				for (size_t i = 0; i < g.cmrs.n; i++)
+					ck_assert_uint_lt(g.cmrs.items[i].start,
+					                  g.cmrs.items[i].end);
+				kmsg_facts_done(&g);
+			}
+	}
+	/* the full KeyID line cut before its ")" is not a KeyID range */
+	struct kmsg_facts g = {0};
+	const char *cut = "6,1,1,-;virt/tdx: BIOS enabled: private KeyID range [32, 64";
+	ck_assert_int_eq(kmsg_parse_stream(cut, strlen(cut), &g, NULL), 0);
+	ck_assert(!g.keyid_range.present);
+}
+END_TEST
+
 static Suite *kmsg_suite(void) {
 	Suite *s = suite_create("kmsg");
 	TCase *tc = tcase_create("parse");
@@ -471,6 +539,8 @@ static Suite *kmsg_suite(void) {
 	tcase_add_test(tc, test_long_line);
 	tcase_add_test(tc, test_extract_and_saved);
 	tcase_add_test(tc, test_merge_lines);
+	tcase_add_test(tc, test_random_noise);
+	tcase_add_test(tc, test_truncated_and_mutated);
 	suite_add_tcase(s, tc);
 	return s;
 }
