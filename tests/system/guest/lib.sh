@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Helpers for scenario scripts (sourced by run-scenarios in the guest). A scenario calls
+# pass/fail/skip once per assertion; the verdict lines go to the host. $SCENARIO is its name.
+SYS_FAILED=0
+
+_emit() { printf '%s %s: %s\n' "$1" "$SCENARIO" "$2"; printf '%s %s: %s\n' "$1" "$SCENARIO" "$2" >&5; }
+pass() { _emit PASS "$*"; }
+fail() { _emit FAIL "$*"; SYS_FAILED=1; }
+skip() { _emit SKIP "$*"; }
+note() { printf 'NOTE %s: %s\n' "$SCENARIO" "$*"; }
+
+# expect_eq WHAT ACTUAL EXPECTED
+expect_eq() {
+	if [ "$2" = "$3" ]; then pass "$1 = '$3'"; else fail "$1: got '$2', expected '$3'"; fi
+}
+
+# expect_file_exact WHAT FILE BYTES: the file holds exactly these bytes (no trailing newline
+# unless given), compared as hex so a stray newline cannot hide.
+expect_file_exact() {
+	local got want
+	got=$(od -An -v -tx1 "$2" 2>&1 | tr -d ' \n')
+	want=$(printf '%s' "$3" | od -An -v -tx1 | tr -d ' \n')
+	if [ "$got" = "$want" ]; then pass "$1: $2 reads exactly '$3'"; else
+		fail "$1: $2 reads $(od -An -c "$2" 2>&1 | tr -s ' ' | head -c 200), expected '$3'"; fi
+}
+
+# Run a command that must fail with the given strerror text on stderr.
+# expect_errno WHAT "Operation not permitted" cmd...
+expect_errno() {
+	local what=$1 want=$2 out rc
+	shift 2
+	out=$("$@" 2>&1); rc=$?
+	if [ $rc -ne 0 ] && [[ $out == *"$want"* ]]; then pass "$what fails: $want"
+	else fail "$what: expected failure '$want', got status $rc: $out"; fi
+}
+
+# Write a sysfs file as a shell redirection does, reporting the errno text on failure.
+sysfs_write() { # FILE VALUE
+	local f=$1 v=$2
+	( printf '%s\n' "$v" >"$f" ) 2>&1 | sed 's/^.*: //'
+	return "${PIPESTATUS[0]}"
+}
+
+# Kernel log, without timestamps, and only what came after the last dmesg_mark.
+SYS_DMESG_MARK=0
+dmesg_mark() { SYS_DMESG_MARK=$(dmesg -t | wc -l); }
+dmesg_new() { dmesg -t | tail -n +$((SYS_DMESG_MARK + 1)); }
+
+# expect_log WHAT LINE [SOURCE-CMD]: the kernel log (since the mark) has this exact line.
+expect_log() {
+	if dmesg_new | grep -qxF -- "$2"; then pass "$1: log has '$2'"; else
+		fail "$1: log lacks the exact line '$2'"; fi
+}
+expect_no_log() { # WHAT EXTENDED-REGEX
+	local hit
+	hit=$(dmesg_new | grep -E -- "$2" | head -n 3)
+	if [ -z "$hit" ]; then pass "$1: no log line matches /$2/"; else fail "$1: unexpected log: $hit"; fi
+}
+
+# Ask the host to do something to this VM (QMP), and wait for its answer (0 = "ok").
+# host dimm ID ADDR SIZE NODE    hot-add a pc-dimm (memory-backend-ram + device_add)
+host() {
+	local reply
+	printf '%s\n' "$*" >&4
+	if ! read -r -t 120 reply <&4; then
+		echo "host did not answer '$*'" >&2
+		return 1
+	fi
+	[ "$reply" = ok ] && return 0
+	echo "host: $reply" >&2
+	return 1
+}
+
+# wait_for SECONDS CMD...: poll until CMD succeeds.
+wait_for() {
+	local t=$1 i
+	shift
+	for ((i = 0; i < t * 10; i++)); do "$@" && return 0; sleep 0.1; done
+	return 1
+}

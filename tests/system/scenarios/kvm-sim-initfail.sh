@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# An injected SEAMCALL failure during initialization: the v6.16-v7.0 lines, the KVM load
+# fails with -EIO, the failure is one-shot (a retry gets EINVAL, silently), and the module
+# still loads without TDX (what tdxd's FallbackWithoutTDX does).
+echo 45 >/sys/module/tdx_core_sim/parameters/inject_seamcall	# TDH.SYS.CONFIG
+dmesg_mark
+expect_errno "modprobe tdx_kvm_sim tdx=1" "Input/output error" modprobe tdx_kvm_sim tdx=1
+new=$(dmesg_new | grep '^virt/tdx: ')
+expect_eq "log" "$(echo "$new" | tr '\n' '|')" "virt/tdx: SEAMCALL (0x000000000000002d) failed: 0xc000010000000000|virt/tdx: module initialization failed (-5)|"
+if [ -e /sys/module/tdx_kvm_sim ]; then fail "tdx_kvm_sim stayed loaded"; else pass "tdx_kvm_sim not loaded"; fi
+expect_file_exact "module status" /sys/firmware/tdx/tdx_module/status error
+if grep -q 'kvm/cpu/tdx:online' /sys/devices/system/cpu/hotplug/states; then fail "hotplug state left behind"; else pass "hotplug state removed"; fi
+
+echo 0 >/sys/module/tdx_core_sim/parameters/inject_seamcall
+dmesg_mark
+expect_errno "second modprobe tdx=1 (one-shot)" "Invalid argument" modprobe tdx_kvm_sim tdx=1
+expect_no_log "retry is silent" "^virt/tdx: "
+if out=$(modprobe tdx_kvm_sim tdx=0 2>&1); then pass "loads without TDX"; else fail "modprobe tdx=0: $out"; fi
+expect_eq "tdx parameter" "$(cat /sys/module/tdx_kvm_sim/parameters/tdx)" N
