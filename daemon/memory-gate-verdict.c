@@ -34,7 +34,7 @@ static void clip_first_mib(struct range_set *s) {
 }
 
 int memory_gate_prepare(struct memory_gate *g, const struct tdx_host *h, const struct tdx_status *s,
-			enum policy_mode mode) {
+                        enum policy_mode mode) {
 	struct range_set cmrs = {0}, tm = {0};
 	int r;
 
@@ -99,9 +99,9 @@ static bool overlaps(const struct range_set *s, uint64_t first, uint64_t last) {
 }
 
 static void say(struct memory_verdict *v, bool allowed, enum memory_refusal why, const char *fmt,
-		...) _printf_(4, 5);
+                ...) _printf_(4, 5);
 static void say(struct memory_verdict *v, bool allowed, enum memory_refusal why, const char *fmt,
-		...) {
+                ...) {
 	va_list ap;
 	v->allowed = allowed;
 	v->why = why;
@@ -111,7 +111,7 @@ static void say(struct memory_verdict *v, bool allowed, enum memory_refusal why,
 }
 
 int memory_gate_decide(const struct memory_gate *g, uint64_t address, uint64_t size,
-		       struct memory_verdict *ret) {
+                       struct memory_verdict *ret) {
 	struct memory_verdict v = {.valid = true, .verified = true};
 	char rng[64];
 
@@ -135,7 +135,8 @@ int memory_gate_decide(const struct memory_gate *g, uint64_t address, uint64_t s
 	else if (!g->cmrs_known)
 		cmr = CMR_UNKNOWN;
 	else
-		cmr = contains(&g->cmrs, address > ONE_MIB ? address : ONE_MIB, last) ? CMR_INSIDE : CMR_OUTSIDE;
+		cmr = contains(&g->cmrs, address > ONE_MIB ? address : ONE_MIB, last) ? CMR_INSIDE
+		                                                                      : CMR_OUTSIDE;
 
 	if (!g->initialized) {
 		switch (cmr) {
@@ -182,11 +183,12 @@ int memory_gate_decide(const struct memory_gate *g, uint64_t address, uint64_t s
 		bool part = overlaps(&g->tdx_memory, address, last);
 		say(&v, false, part ? MEMORY_NOT_IN_ONE_RANGE : MEMORY_ADDED_AFTER_INIT,
 		    part ? "%s is not inside one range of the memory present when the TDX module "
-			   "was initialized; the kernel would refuse it%s"
-			 : "%s was added after the TDX module was initialized; the kernel would "
-			   "refuse it%s",
-		    rng, cmr == CMR_OUTSIDE ? " (it is also outside the convertible memory regions)"
-					    : "");
+		           "was initialized; the kernel would refuse it%s"
+		         : "%s was added after the TDX module was initialized; the kernel would "
+		           "refuse it%s",
+		    rng,
+		    cmr == CMR_OUTSIDE ? " (it is also outside the convertible memory regions)"
+		                       : "");
 	} else if (cmr == CMR_OUTSIDE) {
 		/* The module accepted it at initialization, so the CMR data disagrees with the
 		 * kernel; the spec wants both tests, and the operator should know. */
@@ -202,16 +204,16 @@ int memory_gate_decide(const struct memory_gate *g, uint64_t address, uint64_t s
 	if (g->mode != POLICY_ENFORCE) {
 		size_t l = strlen(v.reason);
 		snprintf(v.reason + l, sizeof v.reason - l, " (MemoryGate=%s: %s)",
-			 policy_mode_to_string(g->mode),
-			 g->mode == POLICY_WARN ? "tdxd reports but does not act"
-						: "tdxd does not act on hot-added memory");
+		         policy_mode_to_string(g->mode),
+		         g->mode == POLICY_WARN ? "tdxd reports but does not act"
+		                                : "tdxd does not act on hot-added memory");
 	}
 	*ret = v;
 	return 0;
 }
 
 int memory_gate_snapshot(const uint64_t *block_ids, size_t n_blocks, uint64_t block_size,
-			 const struct range_set *exclude, struct range_set *ret) {
+                         const struct range_set *exclude, struct range_set *ret) {
 	struct range_set s = {0};
 	int r = 0;
 

@@ -12,8 +12,8 @@
 #include "run-state.h"
 
 #define MEMORY_REFUSED_MESSAGE_ID "3b8e5d71c9f04a2e9a16d0b7c45e2f08"
-#define MEM_DIR			  "/sys/devices/system/memory"
-#define IOMEM_PATH		  "/proc/iomem"
+#define MEM_DIR                   "/sys/devices/system/memory"
+#define IOMEM_PATH                "/proc/iomem"
 /* Blocks of one hot-add arrive as a burst of events (512 for a 64 GiB device): the journal
  * line for the run is written once the burst has been quiet this long. */
 #define RUN_FLUSH_DELAY_USEC (200 * 1000)
@@ -54,7 +54,7 @@ static const char *reason_tail(const char *reason, uint64_t address, uint64_t si
 static void run_flush(Manager *m) {
 	struct memory_gate_run *r = &m->gate->run;
 	char blocks[64], rng[64], bytes[32], msg[CHECK_TEXT_MAX + 512], f_dev[96], f_start[64],
-		f_end[64];
+	    f_end[64];
 
 	if (!r->active)
 		return;
@@ -68,8 +68,8 @@ static void run_flush(Manager *m) {
 
 	if (!r->refused) {
 		log_info("Memory gate: onlined %s %s (%s) as %s%s", blocks, rng, bytes,
-			 m->config.memory_online_type,
-			 r->n_failed ? "; some writes failed, see above" : "");
+		         m->config.memory_online_type,
+		         r->n_failed ? "; some writes failed, see above" : "");
 		return;
 	}
 
@@ -79,20 +79,21 @@ static void run_flush(Manager *m) {
 		done = "left as it is";
 	else if (r->n_offlined > 0) {
 		done = "kept offline";
-		snprintf(extra, sizeof extra, " (%u block%s offlined again after something else "
-					      "onlined %s)",
-			 r->n_offlined, r->n_offlined == 1 ? "" : "s",
-			 r->n_offlined == 1 ? "it" : "them");
+		snprintf(extra, sizeof extra,
+		         " (%u block%s offlined again after something else "
+		         "onlined %s)",
+		         r->n_offlined, r->n_offlined == 1 ? "" : "s",
+		         r->n_offlined == 1 ? "it" : "them");
 	} else
 		done = "kept offline";
 	snprintf(msg, sizeof msg, "Memory gate: %s %s (%s)%s; %s%s%s", blocks, rng, bytes,
-		 r->reason, done, extra,
-		 r->n_failed ? "; writing its state failed for some blocks, see above" : "");
+	         r->reason, done, extra,
+	         r->n_failed ? "; writing its state failed for some blocks, see above" : "");
 	snprintf(f_dev, sizeof f_dev, "TDXD_MEMORY_DEVICE=%s", blocks);
 	snprintf(f_start, sizeof f_start, "TDXD_MEMORY_START=0x%" PRIx64, start);
 	snprintf(f_end, sizeof f_end, "TDXD_MEMORY_SIZE=0x%" PRIx64, n * r->block_size);
 	(void)log_struct_internal(LOG_WARNING, MEMORY_REFUSED_MESSAGE_ID, msg, f_dev, f_start,
-				  f_end, NULL);
+	                          f_end, NULL);
 }
 
 static int on_flush_timer(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -131,7 +132,7 @@ static void arm_flush(Manager *m) {
 	}
 	if (!g->flush_timer) {
 		r = sd_event_add_time_relative(m->event, &g->flush_timer, CLOCK_MONOTONIC,
-					       RUN_FLUSH_DELAY_USEC, 0, on_flush_timer, m);
+		                               RUN_FLUSH_DELAY_USEC, 0, on_flush_timer, m);
 		if (r < 0) {
 			g->flush_timer = NULL;
 			log_warning_errno(r, "Failed to set up the memory gate's timer: %m");
@@ -149,20 +150,20 @@ static void arm_flush(Manager *m) {
 }
 
 static void run_add(Manager *m, bool refused, const struct memory_verdict *v, uint64_t block,
-		    uint64_t bs, bool offlined, bool failed) {
+                    uint64_t bs, bool offlined, bool failed) {
 	struct memory_gate_run *r = &m->gate->run;
 
 	if (r->active && (r->refused != refused || (refused && r->why != (int)v->why) ||
-			  r->block_size != bs || (block != r->last + 1 && block + 1 != r->first)))
+	                  r->block_size != bs || (block != r->last + 1 && block + 1 != r->first)))
 		run_flush(m);
 	if (!r->active) {
 		*r = (struct memory_gate_run){
-			.active = true,
-			.refused = refused,
-			.why = v->why,
-			.first = block,
-			.last = block,
-			.block_size = bs,
+		    .active = true,
+		    .refused = refused,
+		    .why = v->why,
+		    .first = block,
+		    .last = block,
+		    .block_size = bs,
 		};
 		snprintf(r->reason, sizeof r->reason, "%s", reason_tail(v->reason, block * bs, bs));
 	} else if (block == r->last + 1)
@@ -187,14 +188,14 @@ int memory_gate_on_block(Manager *m, const char *action, uint64_t block) {
 		return 0;
 	uint64_t bs = m->host.mem.block_size;
 	if (bs == 0)
-		return log_warning_errno(ENODATA, "Memory gate: cannot decide on memory%" PRIu64
-						  ": the memory block size is unknown (%s/"
-						  "block_size_bytes)",
-					 block, MEM_DIR);
+		return log_warning_errno(ENODATA,
+		                         "Memory gate: cannot decide on memory%" PRIu64
+		                         ": the memory block size is unknown (%s/"
+		                         "block_size_bytes)",
+		                         block, MEM_DIR);
 	if (block >= UINT64_MAX / bs)
-		return log_warning_errno(ERANGE, "Memory gate: memory%" PRIu64
-						 " lies beyond 2^64, ignored",
-					 block);
+		return log_warning_errno(
+		    ERANGE, "Memory gate: memory%" PRIu64 " lies beyond 2^64, ignored", block);
 
 	snprintf(dev, sizeof dev, "memory%" PRIu64, block);
 	snprintf(path, sizeof path, MEM_DIR "/memory%" PRIu64 "/state", block);
@@ -222,7 +223,7 @@ int memory_gate_on_block(Manager *m, const char *action, uint64_t block) {
 		}
 		if (r != -EPERM) {
 			log_warning_errno(r, "Memory gate: failed to online %s (%s): %m", dev,
-					  m->config.memory_online_type);
+			                  m->config.memory_online_type);
 			return r;
 		}
 		/* The kernel's TDX notifier said no: the record is wider than what the kernel
@@ -233,9 +234,9 @@ int memory_gate_on_block(Manager *m, const char *action, uint64_t block) {
 		v.allowed = false;
 		v.why = MEMORY_KERNEL_REFUSED;
 		snprintf(v.reason, sizeof v.reason,
-			 "%s was refused by the kernel (EPERM): it is not TDX memory, it was added "
-			 "after the TDX module was initialized",
-			 rng);
+		         "%s was refused by the kernel (EPERM): it is not TDX memory, it was added "
+		         "after the TDX module was initialized",
+		         rng);
 	}
 
 	bool offlined = false, failed = false;
@@ -291,25 +292,25 @@ int memory_gate_on_dax(Manager *m, const char *name) {
 	format_bytes(total, bytes, sizeof bytes);
 	if (!refused) {
 		log_info("Memory gate: %s %s (%s) may be onlined as system-ram: %s", name, rng,
-			 bytes, v.reason);
+		         bytes, v.reason);
 		return 0;
 	}
 
 	char msg[CHECK_TEXT_MAX + 256], f_dev[64], f_start[64], f_size[64];
 	/* one range: the reason's own copy of it is redundant next to the device's */
 	const char *why = d->ranges.n == 1 ? reason_tail(first_refused.reason, start, total)
-					   : first_refused.reason;
+	                                   : first_refused.reason;
 	snprintf(msg, sizeof msg,
-		 "Memory gate: %s %s (%s)%s%s; 'daxctl reconfigure-device --mode=system-ram %s' "
-		 "would %s",
-		 name, rng, bytes, why == first_refused.reason ? ": " : "", why, name,
-		 g->mode == POLICY_ENFORCE ? "leave its memory offline"
-					   : "be refused by the kernel or make TDX fail");
+	         "Memory gate: %s %s (%s)%s%s; 'daxctl reconfigure-device --mode=system-ram %s' "
+	         "would %s",
+	         name, rng, bytes, why == first_refused.reason ? ": " : "", why, name,
+	         g->mode == POLICY_ENFORCE ? "leave its memory offline"
+	                                   : "be refused by the kernel or make TDX fail");
 	snprintf(f_dev, sizeof f_dev, "TDXD_MEMORY_DEVICE=%s", name);
 	snprintf(f_start, sizeof f_start, "TDXD_MEMORY_START=0x%" PRIx64, start);
 	snprintf(f_size, sizeof f_size, "TDXD_MEMORY_SIZE=0x%" PRIx64, total);
 	(void)log_struct_internal(LOG_WARNING, MEMORY_REFUSED_MESSAGE_ID, msg, f_dev, f_start,
-				  f_size, NULL);
+	                          f_size, NULL);
 	int r = manager_emit_memory_refused(m, name, start, total, first_refused.reason);
 	if (r < 0)
 		log_debug_errno(r, "Failed to emit MemoryRefused for %s: %m", name);
@@ -342,9 +343,10 @@ static int driver_managed_ranges(Manager *m, struct range_set *ret) {
 	if (r >= 0) {
 		r = iomem_parse_driver_managed(iomem, &io, &line);
 		if (r == -EINVAL)
-			log_warning("%s:%u: malformed line, driver-managed memory taken from the dax "
-				    "devices only",
-				    IOMEM_PATH, line);
+			log_warning(
+			    "%s:%u: malformed line, driver-managed memory taken from the dax "
+			    "devices only",
+			    IOMEM_PATH, line);
 		for (size_t i = 0; r >= 0 && i < io.n; i++)
 			r = range_set_add(&ex, io.items[i].start, io.items[i].end);
 		range_set_clear(&io);
@@ -395,11 +397,12 @@ void memory_gate_record_tdx_memory(Manager *m) {
 			return; /* nothing to record from: the gate then refuses after init */
 		r = driver_managed_ranges(m, &ex);
 		if (r < 0) {
-			log_warning_errno(r, "Memory gate: failed to collect driver-managed memory: %m");
+			log_warning_errno(
+			    r, "Memory gate: failed to collect driver-managed memory: %m");
 			return;
 		}
 		r = memory_gate_snapshot(mem->block_ids, mem->n_blocks, mem->block_size, &ex,
-					 &snap);
+		                         &snap);
 		range_set_clear(&ex);
 		if (r < 0) {
 			log_warning_errno(r, "Memory gate: failed to record the TDX memory: %m");
@@ -407,14 +410,16 @@ void memory_gate_record_tdx_memory(Manager *m) {
 		}
 		r = run_tdx_memory_write(m->root, &snap);
 		if (r < 0)
-			log_warning_errno(r, "Memory gate: failed to write %s: %m; the record is kept "
-					     "in memory until tdxd stops",
-					  RUN_TDX_MEMORY_PATH);
+			log_warning_errno(r,
+			                  "Memory gate: failed to write %s: %m; the record is kept "
+			                  "in memory until tdxd stops",
+			                  RUN_TDX_MEMORY_PATH);
 		char bytes[32];
 		format_bytes(range_set_bytes(&snap), bytes, sizeof bytes);
-		log_info("Memory gate: recorded the TDX memory (the memory present now that the TDX "
-			 "module is initialized): %zu range%s, %s, in %s",
-			 snap.n, snap.n == 1 ? "" : "s", bytes, RUN_TDX_MEMORY_PATH);
+		log_info(
+		    "Memory gate: recorded the TDX memory (the memory present now that the TDX "
+		    "module is initialized): %zu range%s, %s, in %s",
+		    snap.n, snap.n == 1 ? "" : "s", bytes, RUN_TDX_MEMORY_PATH);
 		r = range_set_copy(&g->recorded_memory, &snap);
 		if (r >= 0)
 			g->recorded = true;

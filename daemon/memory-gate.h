@@ -22,12 +22,12 @@ struct Manager;
  * (a 64 GiB dax device arrives as 512 block events). */
 struct memory_gate_run {
 	bool active;
-	bool refused;	      /* refused (kept/put offline) or onlined */
-	int why;	      /* enum memory_refusal of the refusal */
+	bool refused;         /* refused (kept/put offline) or onlined */
+	int why;              /* enum memory_refusal of the refusal */
 	uint64_t first, last; /* block ids, inclusive */
 	uint64_t block_size;
-	unsigned n_offlined; /* refused blocks that something else had onlined (enforce) */
-	unsigned n_failed;   /* writes to `state` that failed */
+	unsigned n_offlined;         /* refused blocks that something else had onlined (enforce) */
+	unsigned n_failed;           /* writes to `state` that failed */
 	char reason[CHECK_TEXT_MAX]; /* the first block's reason, for the range's line */
 };
 
@@ -54,13 +54,13 @@ struct memory_gate {
 
 enum memory_refusal {
 	MEMORY_ELIGIBLE,
-	MEMORY_INVALID_RANGE,	   /* size 0 or a wrap past 2^64 */
-	MEMORY_OUTSIDE_CMRS,	   /* not inside the (merged) convertible memory regions */
+	MEMORY_INVALID_RANGE,      /* size 0 or a wrap past 2^64 */
+	MEMORY_OUTSIDE_CMRS,       /* not inside the (merged) convertible memory regions */
 	MEMORY_ADDED_AFTER_INIT,   /* no overlap with the TDX memory recorded at initialization */
 	MEMORY_NOT_IN_ONE_RANGE,   /* overlaps it, but not inside one of its ranges */
-	MEMORY_BELOW_1MIB,	   /* after init: reaches into [0, 1 MiB), never TDX memory */
+	MEMORY_BELOW_1MIB,         /* after init: reaches into [0, 1 MiB), never TDX memory */
 	MEMORY_TDX_MEMORY_UNKNOWN, /* after init, and the init-time memory was not recorded */
-	MEMORY_KERNEL_REFUSED,	   /* the kernel answered EPERM when tdxd onlined it */
+	MEMORY_KERNEL_REFUSED,     /* the kernel answered EPERM when tdxd onlined it */
 };
 
 struct memory_verdict {
@@ -72,20 +72,20 @@ struct memory_verdict {
 };
 
 int memory_gate_prepare(struct memory_gate *g, const struct tdx_host *h, const struct tdx_status *s,
-			enum policy_mode mode);
+                        enum policy_mode mode);
 void memory_gate_done(struct memory_gate *g);
 /* The enforce verdict on [address, address + size) in every mode; the reason names the range
  * and, when the mode is not enforce, the mode. O(log n), never allocates; returns 0 (an invalid
  * range gives valid=false: the bus layer answers InvalidRange before asking). */
 int memory_gate_decide(const struct memory_gate *g, uint64_t address, uint64_t size,
-		       struct memory_verdict *ret);
+                       struct memory_verdict *ret);
 
 /* The TDX memory as the kernel records it (tdx_memlist): the present memory blocks (sorted
  * ids) merged into contiguous ranges, minus the driver-managed ranges in `exclude` (kmem,
  * virtio-mem: the kernel skips them), [0, 1 MiB) clipped. Pure. -ERANGE when a block lies past
  * 2^64, -EINVAL when block_size is 0. */
 int memory_gate_snapshot(const uint64_t *block_ids, size_t n_blocks, uint64_t block_size,
-			 const struct range_set *exclude, struct range_set *ret);
+                         const struct range_set *exclude, struct range_set *ret);
 
 /* The driver-managed System RAM of /proc/iomem ("System RAM (kmem)", "System RAM
  * (virtio_mem)"), end made exclusive. -EACCES when the addresses are hidden (all zero: not

@@ -11,8 +11,8 @@
 #include "memory-gate.h"
 
 #define N_RANGES 100000
-#define N_CMRS	 64
-#define BS	 MIB(128)
+#define N_CMRS   64
+#define BS       MIB(128)
 
 static uint64_t now_ns(void) {
 	struct timespec ts;
@@ -48,16 +48,17 @@ int main(int argc, char *argv[]) {
 	/* 64 CMRs with gaps between them, 100,000 one-block ranges every other block: the
 	 * worst case for the kernel's "inside one range" rule (nothing merges). */
 	for (uint64_t i = 0; i < N_CMRS; i++)
-		if (range_set_add(&h.cmrs, MIB(1) + i * 3200 * BS, MIB(1) + (i * 3200 + 3000) * BS) <
-		    0)
+		if (range_set_add(&h.cmrs, MIB(1) + i * 3200 * BS,
+		                  MIB(1) + (i * 3200 + 3000) * BS) < 0)
 			return 1;
 	h.tdx_memory_known = true;
 	for (uint64_t i = 0; i < N_RANGES; i++)
-		if (range_set_add(&h.tdx_memory, MIB(1) + 2 * i * BS, MIB(1) + (2 * i + 1) * BS) < 0)
+		if (range_set_add(&h.tdx_memory, MIB(1) + 2 * i * BS, MIB(1) + (2 * i + 1) * BS) <
+		    0)
 			return 1;
 
-	printf("memory gate: %d TDX memory ranges, %d CMRs, %u rounds over %d blocks\n",
-	       N_RANGES, N_CMRS, rounds, 2 * N_RANGES);
+	printf("memory gate: %d TDX memory ranges, %d CMRs, %u rounds over %d blocks\n", N_RANGES,
+	       N_CMRS, rounds, 2 * N_RANGES);
 
 	uint64_t t0 = now_ns();
 	s.module_initialized = true;

@@ -15,6 +15,8 @@ source "$(dirname "$0")/lib.sh"
 
 MEM=sys/devices/system/memory
 BS=$((0x80000000)) # the fixture's block_size_bytes
+AFTER='added after the TDX module was initialized'
+WOULD='the kernel would refuse it'
 
 # hot_add ID [STATE]: create memoryID as the kernel would, then send its add event
 hot_add() {
@@ -31,7 +33,11 @@ state_of() {
 
 # refused_signal DEVICE ADDRESS SIZE REASON_REGEX: the jq filter for that MemoryRefused
 refused_signal() {
-	printf '.member == "MemoryRefused" and .payload.data[0] == "%s" and .payload.data[1] == %s and .payload.data[2] == %s and (.payload.data[3] | test("%s"))' \
+	local f='.member == "MemoryRefused" and .payload.data[0] == "%s"'
+	f+=' and .payload.data[1] == %s and .payload.data[2] == %s'
+	f+=' and (.payload.data[3] | test("%s"))'
+	# shellcheck disable=SC2059
+	printf "$f" \
 		"$1" "$2" "$3" "$4"
 }
 
@@ -53,8 +59,8 @@ monitor_start
 hot_add 200
 hot_add 201 online # another agent (an auto-online udev rule) was faster
 hot_add 202
-wait_signal "$(refused_signal memory200 $((200 * BS)) $BS 'added after the TDX module was initialized; the kernel would refuse it')"
-wait_signal "$(refused_signal memory201 $((201 * BS)) $BS 'added after the TDX module was initialized')"
+wait_signal "$(refused_signal memory200 $((200 * BS)) $BS "$AFTER; $WOULD")"
+wait_signal "$(refused_signal memory201 $((201 * BS)) $BS "$AFTER")"
 wait_signal "$(refused_signal memory202 $((202 * BS)) $BS 'added after')"
 wait_for grep -q 'memory200-202' "$WORK/tdxd.log" || fail "no journal line for the run"
 assert_eq offline "$(state_of 200)" "ineligible block stays offline"
@@ -62,8 +68,9 @@ assert_eq offline "$(state_of 201)" "ineligible block onlined by someone else is
 assert_eq offline "$(state_of 202)" "third block stays offline"
 line=$(grep 'memory20[0-2]' "$WORK/tdxd.log")
 assert_eq 1 "$(printf '%s\n' "$line" | wc -l)" "one journal line for three contiguous blocks"
-assert_match 'memory200-202 \[0x6400000000, 0x6580000000\) \(6 GiB\) was added after the TDX module was initialized; the kernel would refuse it.*kept offline \(1 block offlined again' \
-	"$line" "journal line names the run, its range and the reason"
+re="memory200-202 \\[0x6400000000, 0x6580000000\\) \\(6 GiB\\) was $AFTER; $WOULD"
+re+='.*kept offline \(1 block offlined again'
+assert_match "$re" "$line" "journal line names the run, its range and the reason"
 
 # a block of boot memory offlined and onlined again by the operator is left alone
 echo online >"$ROOT/$MEM/memory50/state"
@@ -74,7 +81,7 @@ mkdir -p "$dax"
 echo 0x6600000000 >"$dax/resource"
 echo $((16 * 1024 * 1024 * 1024)) >"$dax/size"
 send_uevent "add /devices/platform/hmem.0/dax0.0"
-wait_signal "$(refused_signal dax0.0 $((0x6600000000)) $((16 << 30)) 'added after the TDX module was initialized')"
+wait_signal "$(refused_signal dax0.0 $((0x6600000000)) $((16 << 30)) "$AFTER")"
 assert_match 'dax0.0 \[0x6600000000, 0x6a00000000\) \(16 GiB\).*daxctl reconfigure-device' \
 	"$(grep dax0.0 "$WORK/tdxd.log")" "dax device verdict in the journal"
 assert_eq online "$(state_of 50)" "boot memory onlined again is left online"
@@ -85,12 +92,13 @@ pass "no MemoryRefused for boot memory"
 out=$(check_range $((4 << 30)) $BS)
 assert_match '^bs true ".*is TDX memory' "$out" "CheckMemoryRange: boot memory allowed"
 out=$(check_range $((200 * BS)) $BS)
-assert_match '^bs false "\[0x6400000000, 0x6480000000\) was added after the TDX module was initialized; the kernel would refuse it' \
+assert_match "^bs false \"\\[0x6400000000, 0x6480000000\\) was $AFTER; $WOULD" \
 	"$out" "CheckMemoryRange: hot-added range refused with the reason"
 out=$(check_range $((2 * BS - BS / 2)) $BS)
 assert_match '^bs false ' "$out" "CheckMemoryRange: a range straddling the hole is refused"
 expect_error org.tdxd.Tdx1.Error.InvalidRange CheckMemoryRange uint64:0x100000000 uint64:0
-expect_error org.tdxd.Tdx1.Error.InvalidRange CheckMemoryRange uint64:0xfffffffff0000000 uint64:0x10000001
+expect_error org.tdxd.Tdx1.Error.InvalidRange CheckMemoryRange \
+	uint64:0xfffffffff0000000 uint64:0x10000001
 out=$(dsend CheckMemoryRange uint64:0xfffffffff0000000 uint64:0x10000000)
 assert_match 'boolean false' "$out" "CheckMemoryRange: a range ending exactly at 2^64 is valid"
 assert_match '0x10000000000000000\)' "$out" "... and its reason names the range up to 2^64"
@@ -101,9 +109,10 @@ if tctl check-memory 0x6400000000 2G >"$WORK/cm.out" 2>"$WORK/cm.err"; then
 else
 	rc=$?
 	if [ "$rc" = 1 ]; then
-		assert_match 'added after the TDX module was initialized' "$(cat "$WORK/cm.out" "$WORK/cm.err")" \
+		assert_match "$AFTER" "$(cat "$WORK/cm.out" "$WORK/cm.err")" \
 			"tdxctl check-memory says why"
-		tctl check-memory 4G 2G >/dev/null 2>&1 || fail "tdxctl check-memory refused boot memory"
+		tctl check-memory 4G 2G >/dev/null 2>&1 ||
+			fail "tdxctl check-memory refused boot memory"
 		pass "tdxctl check-memory allows boot memory"
 	else
 		echo "skip: tdxctl check-memory exit $rc: $(cat "$WORK/cm.err")"
@@ -126,7 +135,8 @@ cp -a "$FIXTURES/vendor-cmr-log" "$ROOT"
 mkdir -p "$ROOT/etc/tdxd"
 printf '[Manager]\nEnableTDX=no\n' >"$ROOT/etc/tdxd/tdxd.conf"
 # TDX not initialized yet (v6.16-v7.0, kvm_intel not loaded): no init line, no module
-sed -i '/module initialized/d; /kvm_intel: TDX is supported/d; /allocated for PAMT/d' "$ROOT/dev/kmsg"
+sed -i '/module initialized/d; /kvm_intel: TDX is supported/d; /allocated for PAMT/d' \
+	"$ROOT/dev/kmsg"
 rm -rf "$ROOT/sys/module/kvm_intel"
 rm -rf "$ROOT/$MEM/memory100" # will be hot-added
 bus_start_daemon
@@ -143,7 +153,7 @@ assert_eq offline "$(state_of 300)" "block outside the CMRs stays offline"
 monitor_has '.member == "MemoryRefused" and .payload.data[0] == "memory100"' &&
 	fail "MemoryRefused for an eligible block"
 out=$(check_range $((100 * BS)) $BS)
-assert_match '^bs true ".*inside the convertible memory regions; the TDX module is not initialized yet' \
+assert_match '^bs true ".*inside the convertible memory regions; the TDX module is not init' \
 	"$out" "CheckMemoryRange before init: inside the CMRs"
 out=$(check_range $((0x77800000 - 0x100000)) $((0x200000)))
 assert_match '^bs false ".*outside the convertible memory regions' "$out" \
@@ -157,7 +167,8 @@ bus_start_daemon
 monitor_start
 hot_add 301 online
 hot_add 101
-wait_signal "$(refused_signal memory301 $((301 * BS)) $BS 'outside the convertible memory regions.*MemoryGate=warn')"
+wait_signal "$(refused_signal memory301 $((301 * BS)) $BS \
+	'outside the convertible memory regions.*MemoryGate=warn')"
 assert_eq online "$(state_of 301)" "warn: nothing offlined"
 assert_eq offline "$(state_of 101)" "warn: nothing onlined"
 wait_for grep -q 'memory301 .*left as it is' "$WORK/tdxd.log" || fail "no warn journal line"

@@ -10,7 +10,8 @@
 
 /* A gate prepared from CMRs and (when tm != NULL) the TDX memory recorded at init. */
 static void gate_init(struct memory_gate *g, const struct range *cmrs, size_t n_cmrs,
-		      const struct range *tm, size_t n_tm, bool initialized, enum policy_mode mode) {
+                      const struct range *tm, size_t n_tm, bool initialized,
+                      enum policy_mode mode) {
 	struct tdx_host h = {0};
 	struct tdx_status s = {.module_initialized = initialized};
 	for (size_t i = 0; i < n_cmrs; i++)
@@ -115,7 +116,8 @@ START_TEST(test_one_mib_boundary) {
 	memory_gate_done(&g);
 
 	/* a recorded range entirely below 1 MiB is dropped, one reaching above it is clipped */
-	static const struct range tm_low[] = {{0, 640 << 10}, {768 << 10, GIB(1)}, {GIB(1), GIB(2)}};
+	static const struct range tm_low[] = {
+	    {0, 640 << 10}, {768 << 10, GIB(1)}, {GIB(1), GIB(2)}};
 	gate_init(&g, NULL, 0, tm_low, 3, true, POLICY_ENFORCE);
 	ck_assert_uint_eq(g.tdx_memory.n, 2);
 	ck_assert_uint_eq(g.tdx_memory.items[0].start, MIB(1));
@@ -194,7 +196,7 @@ START_TEST(test_unknown_cmrs) {
 	ck_assert(!v.allowed);
 	ck_assert_int_eq(v.why, MEMORY_ADDED_AFTER_INIT);
 	assert_reason_has(v, "added after the TDX module was initialized; the kernel would "
-			     "refuse it");
+	                     "refuse it");
 	assert_reason_has(v, "[0x1900000000, 0x1908000000)");
 	memory_gate_done(&g);
 
@@ -276,14 +278,14 @@ START_TEST(test_huge_host) {
 	struct memory_gate g = {0};
 	/* CMR i covers blocks [i * 3200, i * 3200 + 3000): 200 blocks of gap each time */
 	for (uint64_t i = 0; i < N_CMR; i++)
-		ck_assert_int_eq(range_set_add(&h.cmrs, MIB(1) + i * 3200 * BS,
-					       MIB(1) + (i * 3200 + 3000) * BS),
-				 0);
+		ck_assert_int_eq(
+		    range_set_add(&h.cmrs, MIB(1) + i * 3200 * BS, MIB(1) + (i * 3200 + 3000) * BS),
+		    0);
 	h.tdx_memory_known = true;
 	for (uint64_t i = 0; i < N_TM; i++)
-		ck_assert_int_eq(range_set_add(&h.tdx_memory, MIB(1) + 2 * i * BS,
-					       MIB(1) + (2 * i + 1) * BS),
-				 0);
+		ck_assert_int_eq(
+		    range_set_add(&h.tdx_memory, MIB(1) + 2 * i * BS, MIB(1) + (2 * i + 1) * BS),
+		    0);
 	ck_assert_int_eq(memory_gate_prepare(&g, &h, &s, POLICY_ENFORCE), 0);
 	ck_assert_uint_eq(g.cmrs.n, N_CMR);
 	ck_assert_uint_eq(g.tdx_memory.n, N_TM);
@@ -344,7 +346,7 @@ START_TEST(test_snapshot_matches_gate) {
 	struct tdx_status st = {.module_initialized = true};
 	struct memory_gate g = {0};
 	ck_assert_int_eq(memory_gate_snapshot(ids, ELEMENTSOF(ids), GIB(2), NULL, &h.tdx_memory),
-			 0);
+	                 0);
 	h.tdx_memory_known = true;
 	ck_assert_int_eq(memory_gate_prepare(&g, &h, &st, POLICY_ENFORCE), 0);
 	ck_assert(decide(&g, 3 * GIB(2), GIB(2)).allowed);
@@ -359,14 +361,14 @@ END_TEST
 
 START_TEST(test_iomem) {
 	const char *text = "00000000-00000fff : Reserved\n"
-			   "00001000-0009ffff : System RAM\n"
-			   "00100000-7fffffff : System RAM\n"
-			   "  01000000-01ffffff : Kernel code\n"
-			   "100000000-47fffffff : System RAM\n"
-			   "480000000-87fffffff : dax0.0\n"
-			   "  480000000-87fffffff : System RAM (kmem)\n"
-			   "880000000-8bfffffff : virtio0\n"
-			   "  880000000-8afffffff : System RAM (virtio_mem)\n";
+	                   "00001000-0009ffff : System RAM\n"
+	                   "00100000-7fffffff : System RAM\n"
+	                   "  01000000-01ffffff : Kernel code\n"
+	                   "100000000-47fffffff : System RAM\n"
+	                   "480000000-87fffffff : dax0.0\n"
+	                   "  480000000-87fffffff : System RAM (kmem)\n"
+	                   "880000000-8bfffffff : virtio0\n"
+	                   "  880000000-8afffffff : System RAM (virtio_mem)\n";
 	struct range_set s = {0};
 	ck_assert_int_eq(iomem_parse_driver_managed(text, &s, NULL), 0);
 	ck_assert_uint_eq(s.n, 1); /* the two driver-managed ranges touch: merged */
@@ -375,18 +377,17 @@ START_TEST(test_iomem) {
 
 	/* not root: the kernel shows zeros */
 	const char *hidden = "00000000-00000000 : System RAM\n"
-			     "00000000-00000000 : dax0.0\n"
-			     "  00000000-00000000 : System RAM (kmem)\n";
+	                     "00000000-00000000 : dax0.0\n"
+	                     "  00000000-00000000 : System RAM (kmem)\n";
 	ck_assert_int_eq(iomem_parse_driver_managed(hidden, &s, NULL), -EACCES);
 	ck_assert_uint_eq(s.n, 1); /* untouched */
 
 	unsigned line = 0;
-	ck_assert_int_eq(iomem_parse_driver_managed("00000000-00000fff : Reserved\nbogus\n", &s,
-						    &line),
-			 -EINVAL);
+	ck_assert_int_eq(
+	    iomem_parse_driver_managed("00000000-00000fff : Reserved\nbogus\n", &s, &line),
+	    -EINVAL);
 	ck_assert_uint_eq(line, 2);
-	ck_assert_int_eq(iomem_parse_driver_managed("fff-100 : System RAM\n", &s, &line),
-			 -EINVAL);
+	ck_assert_int_eq(iomem_parse_driver_managed("fff-100 : System RAM\n", &s, &line), -EINVAL);
 	ck_assert_uint_eq(line, 1);
 	range_set_clear(&s);
 }
