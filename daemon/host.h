@@ -92,6 +92,9 @@ struct kmsg_facts {
 	const char *cmr_format; /* "CMR", "CMR[i]", "Kernel-checked-CMR", "BIOS-CMR" */
 
 	uint64_t last_seq; /* highest record sequence number seen */
+	/* The live log was read and still starts at this boot's first record (sequence 0): the
+	 * journal cannot know more. */
+	bool ring_complete;
 
 	/* The TDX lines of the live log (kmsg_extract_tdx()), so the daemon can save them to
 	 * /run/tdxd/kernel-log before the ring wraps; NULL when the log was not read live. */

@@ -556,6 +556,9 @@ static int feed_record_line(const char *line, size_t len, void *u) {
 		p->n_malformed++;
 		return 0;
 	}
+	if (!p->have_record || seq < p->first_seq)
+		p->first_seq = seq;
+	p->have_record = true;
 	int r = kmsg_parser_feed_message(p, msg, ml, seq);
 	return r < 0 ? r : 0;
 }

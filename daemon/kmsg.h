@@ -30,6 +30,8 @@ struct kmsg_parser {
 	size_t n_records;   /* records (or bare lines) seen */
 	size_t n_malformed; /* record lines without a valid "PRIO,SEQ,...;" prefix */
 	size_t n_tdx;       /* lines recognised as TDX facts */
+	bool have_record;   /* a record line (with a sequence number) was seen */
+	uint64_t first_seq; /* the lowest record sequence number seen */
 };
 
 /* Start parsing into f. f is not cleared: facts already there (from an earlier source) stay

@@ -130,6 +130,8 @@ int probe_kmsg(struct tdx_host *h) {
 			goto fail;
 	}
 
+	/* an empty ring cannot have wrapped: there is nothing to read at all */
+	f->ring_complete = ring && (!p.have_record || p.first_seq == 0);
 	f->readable = ring || saved;
 	if (ring && p.n_tdx > before)
 		f->source = KMSG_PATH;

@@ -129,10 +129,11 @@ int probe_host(const char *root, const struct probe_options *opts, struct tdx_ho
 		goto fail;
 	if ((r = probe_kmsg(&h)) < 0)
 		goto fail;
-	/* The ring wraps on long-running hosts: the KeyID range line is printed at every boot
-	 * of a TDX-capable host, so its absence means the boot lines are gone. */
-	if (opts->use_journal && !h.kmsg.keyid_range.present && h.kmsg.init == MODULE_INIT_NONE &&
-	    (r = probe_kmsg_journal(&h)) < 0)
+	/* The ring wraps on long-running hosts. When it no longer reaches back to boot (or could
+	 * not be read) and neither it nor the saved copy had the boot-time facts, this boot's
+	 * journal may still have them. */
+	if (opts->use_journal && !h.kmsg.ring_complete && !h.kmsg.keyid_range.present &&
+	    h.kmsg.init == MODULE_INIT_NONE && (r = probe_kmsg_journal(&h)) < 0)
 		goto fail;
 	if ((r = probe_firmware_tdx(&h)) < 0)
 		goto fail;

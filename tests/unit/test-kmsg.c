@@ -64,6 +64,10 @@ START_TEST(test_v71_success) {
 	ck_assert(f.version_has_update);
 	ck_assert_int_eq(f.init, MODULE_INIT_OK);
 	ck_assert_str_eq(f.init_line.text, "virt/tdx: TDX-Module initialized");
+	/* Documentation/arch/x86/tdx.rst spells it "KBs" */
+	parse("6,14,500,-;virt/tdx: 262668 KBs allocated for PAMT\n");
+	ck_assert_uint_eq(f.pamt_kb, 262668);
+	ck_assert_uint_eq(f.pamt.seq, 14);
 }
 END_TEST
 

@@ -179,6 +179,7 @@ START_TEST(test_full_host) {
 	ck_assert_int_eq(h.kmsg.init, MODULE_INIT_OK);
 	ck_assert_uint_eq(h.kmsg.init_line.seq, 901);
 	ck_assert_uint_eq(h.kmsg.last_seq, 901);
+	ck_assert(h.kmsg.ring_complete);
 	ck_assert_str_eq(h.kmsg.tdx_lines, "virt/tdx: BIOS enabled: private KeyID range [32, 64)\n"
 	                                   "virt/tdx: CMR: [0x100000, 0x80000000)\n"
 	                                   "virt/tdx: CMR: [0x100000000, 0x180000000)\n"
@@ -433,6 +434,7 @@ START_TEST(test_saved_kernel_log) {
 	ck_assert_uint_eq(h.kmsg.keyid_range.seq, 0);
 	ck_assert_int_eq(h.kmsg.init, MODULE_INIT_OK);
 	ck_assert_uint_eq(h.kmsg.last_seq, 50000);
+	ck_assert(!h.kmsg.ring_complete); /* starts at 50000: the boot lines are gone */
 	ck_assert_str_eq(h.cmrs_source, "/run/tdxd/kernel-log");
 	/* what the daemon saves again keeps every saved line, plus the ring's new ones */
 	ck_assert_str_eq(h.kmsg.tdx_lines, "virt/tdx: BIOS enabled: private KeyID range [32, 64)\n"
