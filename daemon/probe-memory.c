@@ -274,8 +274,12 @@ static int read_dax(struct tdx_host *h) {
 		return 0;
 	size_t alloc = 0;
 	for (struct dirent *de; (de = readdir(d));) {
-		if (!startswith(de->d_name, "dax") || strlen(de->d_name) >= sizeof(m->dax->name))
+		if (!startswith(de->d_name, "dax"))
 			continue;
+		if (strlen(de->d_name) >= sizeof(m->dax->name)) {
+			host_warn(h, DAX_DIR "/%s: name too long, device not examined", de->d_name);
+			continue;
+		}
 		if (GREEDY_REALLOC(m->dax, alloc, m->n_dax + 1) < 0)
 			return -ENOMEM;
 		struct dax_dev *dev = &m->dax[m->n_dax++];
