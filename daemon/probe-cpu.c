@@ -11,6 +11,8 @@
 #define NODE_DIR "/sys/devices/system/node"
 /* more than any machine has; a bigger number is a corrupt list, not a host */
 #define CPUS_MAX (1u << 20)
+/* x86 allows 1024 NUMA nodes; node ids index arrays here */
+#define NODES_MAX (1u << 16)
 
 static int read_cpu_list(struct tdx_host *h, const char *path, char **ret) {
 	int r = read_one_line_at(h->root, path, ret);
@@ -64,7 +66,7 @@ static int read_cpu_node(struct tdx_host *h, unsigned cpu) {
 	for (struct dirent *de; (de = readdir(d));) {
 		const char *s = startswith(de->d_name, "node");
 		uint32_t v;
-		if (s && *s >= '0' && *s <= '9' && parse_u32(s, &v) >= 0 && v <= INT32_MAX)
+		if (s && *s >= '0' && *s <= '9' && parse_u32(s, &v) >= 0 && v < NODES_MAX)
 			return (int)v;
 	}
 	return -1;
@@ -84,7 +86,7 @@ static int read_node_lists(struct tdx_host *h) {
 	for (struct dirent *de; (de = readdir(d));) {
 		const char *s = startswith(de->d_name, "node");
 		uint32_t node;
-		if (!s || *s < '0' || *s > '9' || parse_u32(s, &node) < 0 || node > INT32_MAX)
+		if (!s || *s < '0' || *s > '9' || parse_u32(s, &node) < 0 || node >= NODES_MAX)
 			continue;
 		char path[96];
 		snprintf(path, sizeof(path), NODE_DIR "/node%u/cpulist", node);

@@ -157,8 +157,11 @@ static int read_outside_blocks(struct tdx_host *h) {
 	size_t alloc = 0;
 	for (size_t i = 0; i < m->n_blocks; i++) {
 		uint64_t id = m->block_ids[i];
-		if (id > UINT64_MAX / m->block_size - 1)
+		if (id > UINT64_MAX / m->block_size - 1) {
+			host_warn(h, MEM_DIR "/memory%llu: beyond the 64-bit address space",
+			          (unsigned long long)id);
 			continue;
+		}
 		uint64_t start = id * m->block_size, end = start + m->block_size;
 		/* the kernel clips [0, 1 MiB) from TDX memory, so does the eligibility test */
 		uint64_t cstart = start < MIB(1) ? MIB(1) : start;

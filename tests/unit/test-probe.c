@@ -547,6 +547,7 @@ START_TEST(test_garbage_files) {
 	put("/sys/module/kvm_intel/parameters/tdx", "maybe\n");
 	put("/sys/devices/faux/tdx_host/version", "1.x.3\n");
 	put("/sys/devices/system/cpu/present", "0-3,garbage\n");
+	put("/sys/devices/system/node/node2147483646/cpulist", "0\n");
 	put("/sys/devices/system/memory/block_size_bytes", "zz\n");
 	put("/sys/firmware/memmap/0/type", "System RAM\n");
 	put("/sys/firmware/memmap/0/start", "0x1000\n");
@@ -583,6 +584,24 @@ START_TEST(test_garbage_files) {
 	ck_assert(!h.tdx_memory_known);
 	ck_assert_uint_eq(h.mem.n_dax, 1);
 	ck_assert_uint_eq(h.mem.dax[0].ranges.n, 0);
+	tdx_host_done(&h);
+
+	/* valid CPU lists, absurd node and package ids, a huge memory block id */
+	put("/sys/devices/system/cpu/present", "0-1\n");
+	put("/sys/devices/system/cpu/online", "0\n");
+	put("/sys/devices/system/cpu/cpu0/topology/physical_package_id", "4294967295\n");
+	link_node(1, 2147483647);
+	put("/sys/devices/system/memory/block_size_bytes", "80000000\n");
+	mkdirs("/sys/devices/system/memory/memory18446744073709551615");
+	put("/run/tdxd/tdx-memory", "0x100000 0x200000\n");
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	ck_assert(has_warning(&h, "cpu0/topology/physical_package_id: not a package id"));
+	ck_assert(has_warning(&h, "/run/tdxd/cpu-package:1:"));
+	ck_assert_int_eq(h.cpus[0].package, -1);
+	ck_assert_int_eq(h.cpus[1].node, -1);
+	ck_assert_uint_eq(h.mem.n_blocks, 1);
+	ck_assert_uint_eq(h.mem.n_outside, 0);
+	ck_assert(has_warning(&h, "memory18446744073709551615: beyond the 64-bit address space"));
 	tdx_host_done(&h);
 	rmroot();
 }
