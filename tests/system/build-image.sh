@@ -161,4 +161,4 @@ SYS_PAYLOAD_DIR=$pl
 SYS_KMOD_DIR=$kmod
 SYS_HAVE_TDXD=$([ -n "$unit" ] && echo 1 || echo 0)
 ENV
-sys_log "image ready: kernel $SYS_KVER, base $(basename "$base"), tdxd unit: ${unit:+yes}${unit:-no}"
+sys_log "image ready: kernel $SYS_KVER, base $(basename "$base"), tdxd unit: $([ -n "$unit" ] && echo yes || echo no)"

@@ -75,7 +75,7 @@ boot() {
 		-accel "$ACCEL" -machine pc \
 		-cpu max,vendor=GenuineIntel,-hypervisor,-svm,-la57 \
 		-smp 4,sockets=2,cores=2,threads=1 \
-		-m 2G,slots=2,maxmem=4G \
+		-m 2G,slots=4,maxmem=4G \
 		-object memory-backend-ram,id=ram0,size=1G \
 		-object memory-backend-ram,id=ram1,size=1G \
 		-numa node,nodeid=0,cpus=0-1,memdev=ram0 \

@@ -78,3 +78,45 @@ wait_for() {
 	for ((i = 0; i < t * 10; i++)); do "$@" && return 0; sleep 0.1; done
 	return 1
 }
+
+# --- tdxd ---------------------------------------------------------------------------------
+TDXD_BUS=(org.tdxd.Tdx1 /org/tdxd/Tdx1 org.tdxd.Tdx1.Manager)
+
+# prop NAME: a property of the manager, as JSON data (strings with quotes), via busctl -j.
+prop() { busctl -j get-property "${TDXD_BUS[@]}" "$1" | jq -c .data; }
+
+# wait_state STATE [SECONDS]: until the State property reads STATE.
+wait_state() {
+	local want=$1 t=${2:-60} i
+	for ((i = 0; i < t; i++)); do
+		[ "$(prop State 2>/dev/null)" = "\"$want\"" ] && return 0
+		sleep 1
+	done
+	return 1
+}
+
+# Signals of tdxd, one line each: "MEMBER arg arg ...", strings unquoted.
+signals_start() {
+	SYS_SIGNALS=$(mktemp)
+	dbus-monitor --system "type='signal',sender='org.tdxd.Tdx1',path='/org/tdxd/Tdx1',interface='org.tdxd.Tdx1.Manager'" \
+		>"$SYS_SIGNALS.raw" 2>&1 &
+	SYS_SIGNALS_PID=$!
+	sleep 1	# the match must be in place before the scenario acts
+}
+signals() {
+	awk '/^signal / { if (line != "") print line; line = ""; sub(/.*member=/, ""); line = $0; next }
+	     /^   (uint32|uint64|string|boolean|int32)/ { v = $0; sub(/^ *[a-z0-9]+ /, "", v); gsub(/"/, "", v); line = line " " v }
+	     END { if (line != "") print line }' "$SYS_SIGNALS.raw"
+}
+signals_stop() { kill "$SYS_SIGNALS_PID" 2>/dev/null; wait "$SYS_SIGNALS_PID" 2>/dev/null; }
+# expect_signal WHAT REGEX [SECONDS]: a signal line matching REGEX arrives.
+expect_signal() {
+	SYS_RE=$2
+	if wait_for "${3:-10}" eval 'signals | grep -qE -- "$SYS_RE"'; then
+		pass "$1: signal '$(signals | grep -E -- "$2" | head -n1)'"
+	else fail "$1: no signal matching /$2/; seen: $(signals | tr '\n' ';')"; fi
+}
+
+# Journal of tdxd since a mark (a cursor).
+journal_mark() { SYS_JOURNAL_CURSOR=$(journalctl -n0 --show-cursor | sed -n 's/^-- cursor: //p'); }
+journal_new() { journalctl -u tdxd --no-pager -o cat --after-cursor="$SYS_JOURNAL_CURSOR"; }

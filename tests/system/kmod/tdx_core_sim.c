@@ -45,6 +45,8 @@
 /* The module's answer when a package never ran TDH.SYS.KEY.CONFIG (no online CPU in it). The
  * real status value is not part of the spec: this one is the stand-in's own, documented. */
 #define SIM_STATUS_KEY_NOT_CONFIGURED	0xc000082000000000ULL
+/* ... and when a TDMR covers memory outside the CMRs (the stand-in's own value too). */
+#define SIM_STATUS_NOT_CONVERTIBLE	0xc000082100000000ULL
 
 /* --- what the "BIOS" and the "TDX module" are: chosen by the test, fixed after load ----- */
 static unsigned int keyid_start = 32;
@@ -102,7 +104,71 @@ static enum module_status module_status;	/* written under enable_lock */
 static struct tdx_range *memlist;
 static unsigned int nr_memlist;
 
-/* ---------------------------------------------------------------------------------------- */
+/*
+ * What memblock holds, as far as TDX cares: the System RAM present when this module loaded
+ * (boot), plus every range onlined since, because memory onlined before initialization
+ * becomes part of memblock and so of the future TDX memory (kernel-interfaces.md 4.1, 9.2).
+ * Modules cannot see memblock itself. First 1 MiB clipped; driver-managed "System RAM
+ * (kmem)" left out, as memblock marks it and tdx_memlist skips it. Adjacent ranges merge, as
+ * memblock merges them (this ignores the NUMA node memblock also compares).
+ */
+#define SIM_MAX_RANGES	256
+static struct tdx_range sysmem[SIM_MAX_RANGES];
+static unsigned int nr_sysmem;
+static DEFINE_MUTEX(sysmem_lock);
+
+static void sysmem_add(unsigned long start, unsigned long end)
+{
+	unsigned int i;
+
+	start = max_t(unsigned long, start, PFN_UP(SZ_1M));
+	if (start >= end)
+		return;
+	mutex_lock(&sysmem_lock);
+	for (i = 0; i < nr_sysmem; i++) {
+		struct tdx_range *r = &sysmem[i];
+
+		if (start >= r->start_pfn && end <= r->end_pfn)
+			goto out;	/* onlined again: already there */
+		if (r->end_pfn == start) {
+			r->end_pfn = end;
+			goto out;
+		}
+		if (r->start_pfn == end) {
+			r->start_pfn = start;
+			goto out;
+		}
+	}
+	if (nr_sysmem < SIM_MAX_RANGES) {
+		sysmem[nr_sysmem].start_pfn = start;
+		sysmem[nr_sysmem].end_pfn = end;
+		nr_sysmem++;
+	}
+out:
+	mutex_unlock(&sysmem_lock);
+}
+
+static int find_driver_managed(struct resource *res, void *arg)
+{
+	return 1;
+}
+
+static bool is_driver_managed(unsigned long start_pfn, unsigned long end_pfn)
+{
+	unsigned long flags = IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY |
+			      IORESOURCE_SYSRAM_DRIVER_MANAGED;
+
+	return walk_iomem_res_desc(IORES_DESC_NONE, flags, PFN_PHYS(start_pfn),
+				   PFN_PHYS(end_pfn) - 1, NULL, find_driver_managed) == 1;
+}
+
+static int add_boot_ram(struct resource *res, void *arg)
+{
+	if (!(res->flags & IORESOURCE_SYSRAM_DRIVER_MANAGED))
+		sysmem_add(PFN_UP(res->start), PFN_DOWN(res->end + 1));
+	return 0;
+}
+
 /* The memory gate (kernel-interfaces.md 4.1). */
 
 static bool is_tdx_memory(unsigned long start_pfn, unsigned long end_pfn)
@@ -119,6 +185,11 @@ static int tdx_memory_notifier(struct notifier_block *nb, unsigned long action, 
 {
 	struct memory_notify *mn = v;
 
+	if (action == MEM_ONLINE) {
+		if (!is_driver_managed(mn->start_pfn, mn->start_pfn + mn->nr_pages))
+			sysmem_add(mn->start_pfn, mn->start_pfn + mn->nr_pages);
+		return NOTIFY_OK;
+	}
 	if (action != MEM_GOING_ONLINE)
 		return NOTIFY_OK;
 	/* Not initialized: any memory may go online (and would become TDX memory). */
@@ -134,51 +205,50 @@ static struct notifier_block tdx_memory_nb = {
 	.notifier_call = tdx_memory_notifier,
 };
 
-/*
- * The real build_tdx_memlist() copies memblock as it is at initialization, first 1 MiB
- * clipped. Modules cannot see memblock; the "System RAM" resources are the same ranges here
- * (boot RAM and hot-added DIMMs, which this kernel also adds to memblock at hot-add), minus
- * driver-managed "System RAM (kmem)", which memblock marks and tdx_memlist leaves out.
- */
-static int count_ram(struct resource *res, void *arg)
-{
-	if (!(res->flags & IORESOURCE_SYSRAM_DRIVER_MANAGED))
-		(*(unsigned int *)arg)++;
-	return 0;
-}
-
-static int add_ram(struct resource *res, void *arg)
-{
-	unsigned long start = PFN_UP(res->start), end = PFN_DOWN(res->end + 1);
-	unsigned int *max = arg;
-
-	if (res->flags & IORESOURCE_SYSRAM_DRIVER_MANAGED)
-		return 0;
-	start = max_t(unsigned long, start, PFN_UP(SZ_1M));
-	if (start >= end || nr_memlist >= *max)
-		return 0;
-	memlist[nr_memlist].start_pfn = start;
-	memlist[nr_memlist].end_pfn = end;
-	nr_memlist++;
-	return 0;
-}
-
+/* build_tdx_memlist(): memblock as it is now. */
 static int build_tdx_memlist(u64 *ret_bytes)
 {
-	unsigned long flags = IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY;
-	unsigned int n = 0, i;
+	unsigned int i;
 	u64 bytes = 0;
 
-	walk_iomem_res_desc(IORES_DESC_NONE, flags, 0, -1, &n, count_ram);
-	memlist = kcalloc(n ?: 1, sizeof(*memlist), GFP_KERNEL);
+	mutex_lock(&sysmem_lock);
+	memlist = kmemdup(sysmem, sizeof(sysmem[0]) * (nr_sysmem ?: 1), GFP_KERNEL);
+	nr_memlist = memlist ? nr_sysmem : 0;
+	mutex_unlock(&sysmem_lock);
 	if (!memlist)
 		return -ENOMEM;
-	nr_memlist = 0;
-	walk_iomem_res_desc(IORES_DESC_NONE, flags, 0, -1, &n, add_ram);
 	for (i = 0; i < nr_memlist; i++)
 		bytes += (u64)(memlist[i].end_pfn - memlist[i].start_pfn) << PAGE_SHIFT;
 	*ret_bytes = bytes;
 	return 0;
+}
+
+/* Inside the CMRs, adjacent CMRs merged: what TDH.SYS.CONFIG demands of every TDMR. */
+static bool is_convertible(u64 start, u64 end)
+{
+	unsigned int i;
+	bool progress = true;
+
+	while (start < end && progress) {
+		progress = false;
+		for (i = 0; i < nr_cmrs; i++) {
+			if (cmr_size[i] && cmr_base[i] <= start && start < cmr_base[i] + cmr_size[i]) {
+				start = cmr_base[i] + cmr_size[i];
+				progress = true;
+			}
+		}
+	}
+	return start >= end;
+}
+
+static bool memlist_convertible(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_memlist; i++)
+		if (!is_convertible(PFN_PHYS(memlist[i].start_pfn), PFN_PHYS(memlist[i].end_pfn)))
+			return false;
+	return true;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -233,7 +303,11 @@ static int init_tdx_module(void)
 	/* PAMT: 16 bytes per 4K, 2M and 1G page of TDX memory. */
 	pamt_kb = ((bytes >> 12) + (bytes >> 21) + (bytes >> 30)) * 16 / 1024;
 
-	ret = sim_seamcall(TDH_SYS_CONFIG);
+	/* TDMRs cover all of tdx_memlist: the module refuses non-convertible memory. */
+	if (!memlist_convertible())
+		ret = seamcall_prerr(TDH_SYS_CONFIG, SIM_STATUS_NOT_CONVERTIBLE);
+	if (!ret)
+		ret = sim_seamcall(TDH_SYS_CONFIG);
 	if (!ret)
 		ret = sim_seamcall(TDH_SYS_KEY_CONFIG);
 	if (!ret && !every_package_online())
@@ -481,6 +555,8 @@ static int __init tdx_core_sim_init(void)
 		pr_err("initialization failed: too few private KeyIDs available.\n");
 		return 0;
 	}
+	walk_iomem_res_desc(IORES_DESC_NONE, IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY, 0, -1,
+			    NULL, add_boot_ram);
 	r = register_memory_notifier(&tdx_memory_nb);
 	if (r) {
 		pr_err("initialization failed: register_memory_notifier() failed (%d)\n", r);
