@@ -499,14 +499,15 @@ int kmod_loader_start(Manager *m, sd_bus_message *call) {
 	if (r < 0)
 		return r;
 
-	/* A new attempt: what an earlier one concluded no longer holds. */
-	m->enable = (struct enable_progress){.running = true};
 	l->call = call ? sd_bus_message_ref(call) : NULL;
 	l->plan = (struct enable_plan){0};
 
-	/* State=starting is published by the probe's re-derive; the fresh probe is what the
-	 * decision is made on, and its last log record marks where "since the load" begins. */
+	/* The decision is made on a fresh probe; its last log record marks where "since the
+	 * load began" starts. The earlier attempt's conclusions stay published until this one
+	 * has its own, and State goes to "starting" only when something is loaded: a restart
+	 * on a ready host does not flap. */
 	r = manager_probe(m);
+	m->enable = (struct enable_progress){0};
 	if (r < 0) {
 		fail(l, TDX_ERROR_MODULE_LOAD_FAILED, "the host could not be read", "");
 		return 0;
@@ -521,10 +522,8 @@ int kmod_loader_start(Manager *m, sd_bus_message *call) {
 	if (r < 0)
 		log_warning_errno(r, "libkmod could not be asked about %s: %m",
 				  m->config.kvm_module);
-	if (r > 0) {
+	if (r > 0)
 		m->host.kvm.modinfo_has_tdx = facts.has_tdx_param;
-		(void)manager_rederive(m);
-	}
 
 	textf(path, sizeof path, "/sys/module/%s/initstate", m->config.kvm_module);
 	struct enable_input in = {
@@ -594,6 +593,9 @@ int kmod_loader_start(Manager *m, sd_bus_message *call) {
 		finish(l, SD_BUS_ERROR_FAILED, "internal error: unknown enable action");
 		return 0;
 	}
+
+	m->enable.running = true;
+	(void)manager_rederive(m); /* State=starting */
 
 	if (online_cpus(l) < 0)
 		return 0;
