@@ -211,11 +211,11 @@ int manager_rederive(Manager *m) {
 	size_t n = m->have_status ? changed_properties(&m->status, &s, names) : 0;
 	bool state_changed = !m->have_status || m->status.state != s.state;
 	tdx_status_done(&m->status);
-	m->status = s;
+	tdx_status_move(&m->status, &s);
 	m->have_status = true;
 
 	if (state_changed)
-		log_info("TDX state: %s: %s", tdx_state_to_string(s.state), s.reason);
+		log_info("TDX state: %s: %s", tdx_state_to_string(m->status.state), m->status.reason);
 
 	if (m->gate) {
 		memory_gate_done(m->gate);

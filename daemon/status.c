@@ -1435,6 +1435,14 @@ static void derive_state(const struct facts *f, struct tdx_status *s) {
 		textf(reason, rs, false, "TDX is ready");
 }
 
+void tdx_status_move(struct tdx_status *dst, struct tdx_status *src) {
+	bool own = src->sources[SRC_KVM_TDX_ENABLED] == src->kvm_tdx_source;
+	*dst = *src;
+	if (own)
+		dst->sources[SRC_KVM_TDX_ENABLED] = dst->kvm_tdx_source;
+	*src = (struct tdx_status){0};
+}
+
 void tdx_status_done(struct tdx_status *s) {
 	if (!s)
 		return;
@@ -1477,9 +1485,7 @@ int status_derive(const struct tdx_host *h, const struct status_policy *policy,
 
 	derive_state(&f, &s);
 
-	*ret = s;
-	if (ret->sources[SRC_KVM_TDX_ENABLED])
-		ret->sources[SRC_KVM_TDX_ENABLED] = ret->kvm_tdx_source;
+	tdx_status_move(ret, &s);
 	return 0;
 fail:
 	tdx_status_done(&s);

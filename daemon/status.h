@@ -138,6 +138,9 @@ struct status_policy {
 int status_derive(const struct tdx_host *h, const struct status_policy *policy,
 		  const struct enable_progress *enable, struct tdx_status *ret);
 void tdx_status_done(struct tdx_status *s);
+/* A status owns heap arrays and a source string inside itself: move it with this, never with
+ * plain assignment. src is left empty. */
+void tdx_status_move(struct tdx_status *dst, struct tdx_status *src);
 
 const char *tdx_state_to_string(enum tdx_state s);
 const char *check_result_to_string(enum check_result r);

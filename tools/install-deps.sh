@@ -5,7 +5,7 @@
 set -euo pipefail
 
 build=(build-essential cmake pkg-config libsystemd-dev libudev-dev libkmod-dev libjson-c-dev check)
-bus=(dbus systemd util-linux jq)
+bus=(dbus systemd util-linux jq python3)
 docs=(mandoc)
 # The system lane: a Debian rootfs, a Debian cloud kernel and its headers (for the stand-in
 # kernel modules), QEMU with TCG.

@@ -36,6 +36,9 @@ cleanup() {
 	[ -n "$MONITOR_PID" ] && kill "$MONITOR_PID" 2>/dev/null || true
 	[ -n "$TDXD_PID" ] && kill "$TDXD_PID" 2>/dev/null || true
 	[ -n "$BUS_PID" ] && kill "$BUS_PID" 2>/dev/null || true
+	# and whatever else the test started in the background
+	local j
+	for j in $(jobs -p); do kill "$j" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	if [ "$rc" -ne 0 ] || [ "$FAILED" -ne 0 ]; then
 		echo "---- tdxd log ($TEST_NAME) ----" >&2
@@ -100,7 +103,9 @@ bus_start_bus() {
 
 bus_start_daemon() {
 	[ -p "$FIFO" ] || mkfifo "$FIFO"
-	"$TDXD" --root "$ROOT" --uevents "$FIFO" "$@" >>"$WORK/tdxd.log" 2>&1 &
+	# DAEMON_ENV: extra environment for tdxd alone (e.g. NOTIFY_SOCKET=...)
+	# shellcheck disable=SC2086
+	env ${DAEMON_ENV:-} "$TDXD" --root "$ROOT" --uevents "$FIFO" "$@" >>"$WORK/tdxd.log" 2>&1 &
 	TDXD_PID=$!
 	if ! wait_for busctl --system get-property org.tdxd.Tdx1 /org/tdxd/Tdx1 \
 		org.tdxd.Tdx1.Manager State; then
