@@ -31,7 +31,7 @@ static int cmp_double(const void *a, const void *b) {
 
 /* One probe + derivation; the state and a few sizes go to *ret_* for the report. */
 static int probe_once(const char *root, double *ret_ms, enum tdx_state *ret_state,
-		      struct tdx_host *keep) {
+                      struct tdx_host *keep) {
 	struct probe_options opts = {.kvm_module = "kvm_intel", .use_journal = false};
 	struct status_policy policy = {
 	    .cpu_guard = POLICY_ENFORCE,
@@ -112,8 +112,7 @@ int main(int argc, char **argv) {
 	qsort(ms, (size_t)iterations, sizeof(double), cmp_double);
 	printf("probe_host + status_derive, %ld iterations: min %.2f ms, median %.2f ms, "
 	       "mean %.2f ms, max %.2f ms per probe\n",
-	       iterations, ms[0], ms[iterations / 2], sum / (double)iterations,
-	       ms[iterations - 1]);
+	       iterations, ms[0], ms[iterations / 2], sum / (double)iterations, ms[iterations - 1]);
 
 	struct rusage ru;
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
