@@ -26,7 +26,7 @@ trap cleanup EXIT
 cp -a "tests/fixtures/$fixture" "$work/root"
 sed -e "s|@SOCKET@|$work/bus|" -e "s|@POLICY@|<include>$top/policy/org.tdxd.Tdx1.conf</include>|" \
 	tests/bus/system-bus.conf.in >"$work/bus.conf"
-dbus-daemon --config-file="$work/bus.conf" --nofork --nopidfile &
+dbus-daemon --config-file="$work/bus.conf" --nofork --nopidfile 2>"$work/bus.log" &
 bus_pid=$!
 export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$work/bus"
 for _ in $(seq 50); do [ -S "$work/bus" ] && break; sleep 0.1; done
@@ -39,13 +39,25 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 
-echo "### tdxd on the sample host '$fixture' ($(head -n1 "tests/fixtures/$fixture/README" 2>/dev/null))"
+about=$(head -n1 "tests/fixtures/$fixture/README" 2>/dev/null || true)
+echo "### tdxd on the sample host '$fixture'${about:+: $about}"
 echo
 echo "\$ tdxctl status"
 "$build/daemon/tdxctl" status
 echo
-echo "\$ busctl introspect org.tdxd.Tdx1 /org/tdxd/Tdx1"
-busctl --system introspect org.tdxd.Tdx1 /org/tdxd/Tdx1
+echo "\$ busctl introspect org.tdxd.Tdx1 /org/tdxd/Tdx1 org.tdxd.Tdx1.Manager"
+# busctl pads every row to the longest value (the Checks array); shorten long values so the
+# table fits a terminal.
+busctl --system introspect org.tdxd.Tdx1 /org/tdxd/Tdx1 org.tdxd.Tdx1.Manager |
+	awk 'NR == 1 { t = index($0, "TYPE"); g = index($0, "SIGNATURE");
+			v = index($0, "RESULT/VALUE"); f = index($0, "FLAGS") }
+		{ val = substr($0, v, f - v); sub(/ +$/, "", val)
+		  if (length(val) > 46) val = substr(val, 1, 43) "..."
+		  printf "%s%-48s %s\n", substr($0, 1, v - 1), val, substr($0, f) }'
+echo
+echo "Other hosts: tools/sample-host.sh NAME, with NAME one of:"
+for d in tests/fixtures/*/; do if [ -f "$d/expected.json" ]; then printf "%s " "$(basename "$d")"; fi; done
+echo
 echo
 echo "### tdxd's log"
 cat "$work/tdxd.log"
