@@ -62,7 +62,7 @@ static const struct check *first_platform_failure(const struct tdx_status *s) {
 static void next_boot_hint(char *buf, size_t size, const char *mod, bool append) {
 	textf(buf, size, append,
 	      "at the next boot use %s.tdx=1 on the kernel command line, or `options %s tdx=1` in "
-	      "/etc/modprobe.d/ (e.g. the tdxd snippet kvm-intel-tdx.conf)",
+	      "/etc/modprobe.d/ (copy /usr/share/doc/tdxd/tdxd-kvm-intel.conf)",
 	      mod, mod);
 }
 

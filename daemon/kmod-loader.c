@@ -540,6 +540,8 @@ int kmod_loader_start(Manager *m, sd_bus_message *call) {
 	switch (p->action) {
 	case ENABLE_ACTION_NONE:
 		log_info("%s; nothing to load.", p->message);
+		/* still ask /dev/kvm: the effective per-TD vCPU limit is only known there */
+		ask_kvm_dev(m);
 		finish_ok(l);
 		return 0;
 
