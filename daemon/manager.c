@@ -16,6 +16,9 @@
 #include "tdxd-bus.h"
 #include "uevent.h"
 
+/* How long a burst of kernel events may run before the checks are brought up to date. */
+#define DEFERRED_PROBE_USEC 200000u
+
 static uint64_t now_usec(void) {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -45,6 +48,7 @@ Manager *manager_free(Manager *m) {
 		sd_bus_message_unref(m->pending_refresh[i]);
 	free(m->pending_refresh);
 	sd_event_source_unref(m->refresh_timer);
+	sd_event_source_unref(m->deferred_probe);
 	sd_event_source_unref(m->sighup_source);
 	sd_bus_flush_close_unref(m->bus);
 	sd_event_unref(m->event);
@@ -263,6 +267,33 @@ int manager_probe(Manager *m) {
 	return manager_rederive(m);
 }
 
+static int on_deferred_probe(sd_event_source *s, uint64_t usec, void *userdata) {
+	(void)manager_probe(userdata);
+	return 0;
+}
+
+void manager_schedule_probe(Manager *m) {
+	uint64_t now;
+	int r;
+
+	if (!m->event || sd_event_now(m->event, CLOCK_MONOTONIC, &now) < 0)
+		return;
+	if (m->deferred_probe) {
+		/* already pending: keep the first deadline so a steady stream cannot starve it */
+		if (sd_event_source_get_enabled(m->deferred_probe, NULL) > 0)
+			return;
+		r = sd_event_source_set_time(m->deferred_probe, now + DEFERRED_PROBE_USEC);
+		if (r >= 0)
+			r = sd_event_source_set_enabled(m->deferred_probe, SD_EVENT_ONESHOT);
+	} else
+		r = sd_event_add_time(m->event, &m->deferred_probe, CLOCK_MONOTONIC,
+				      now + DEFERRED_PROBE_USEC, 0, on_deferred_probe, m);
+	if (r < 0)
+		log_warning_errno(r, "Failed to schedule a re-probe, probing now: %m");
+	if (r < 0)
+		(void)manager_probe(m);
+}
+
 int manager_refresh_usage(Manager *m) {
 	struct misc_cgroup mc = {0};
 	int r = probe_misc_cgroup(m->root, &mc);
@@ -340,9 +371,12 @@ void manager_handle_uevent(Manager *m, const struct uevent *ev) {
 		return;
 	}
 	if (streq(ev->subsystem, "memory") && uevent_memory_block(ev, &block) >= 0) {
-		(void)manager_probe(m);
+		/* A 64 GiB dax device arrives as 512 block events: the gate decides each from what
+		 * it prepared at the last probe (the block's range needs only the block size), and
+		 * the checks are brought up to date once the burst is over. */
 		if (streq(ev->action, "add") || streq(ev->action, "online"))
 			(void)memory_gate_on_block(m, ev->action, block);
+		manager_schedule_probe(m);
 		return;
 	}
 	if (streq(ev->subsystem, "dax")) {

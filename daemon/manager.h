@@ -56,6 +56,7 @@ typedef struct Manager {
 	 * for the next probe and share it. */
 	uint64_t last_probe_usec;
 	sd_event_source *refresh_timer;
+	sd_event_source *deferred_probe;
 	sd_bus_message **pending_refresh;
 	size_t n_pending_refresh, n_pending_refresh_alloc;
 
@@ -82,6 +83,8 @@ static inline void manager_freep(Manager **m) {
 /* Probe the host again, derive the status, publish what changed (PropertiesChanged, the
  * /run/tdxd files, sd_notify STATUS). */
 int manager_probe(Manager *m);
+/* Probe again shortly, once for a burst of events. */
+void manager_schedule_probe(Manager *m);
 /* Re-read only the KeyID usage and re-derive (UsedKeyIDs is read fresh on every Get). */
 int manager_refresh_usage(Manager *m);
 /* Re-derive from the current probe (after the enable progress changed). */
