@@ -4,79 +4,20 @@
 # package written straight into sysfs and undone (enforce), reported (warn) or ignored (off),
 # and the udev helper tdxd-cpu-guard run on its own against the same tree.
 #
-# The fixture plays the kernel: after a CPU's online file changes, cpu_offline/cpu_online make
-# the rest of sysfs look as the kernel leaves it (topology/ gone or back, the online and node
-# lists), before the event is sent.
+# The fixture plays the kernel (fixture-cpu.sh): after a CPU's online file changes, the rest of
+# sysfs is made to look as the kernel leaves it before the event is sent.
 . "$(dirname "$0")/lib.sh"
 
 : "${CPU_GUARD_HELPER:?CPU_GUARD_HELPER must point at the tdxd-cpu-guard binary}"
-CPU=$ROOT/sys/devices/system/cpu
-NODE=$ROOT/sys/devices/system/node
 
-# cpulist N...: sorted numbers as a kernel range list
-cpulist() {
-	local out="" start=-1 prev=-1 n
-	for n in "$@"; do
-		if ((start < 0)); then
-			start=$n
-		elif ((n != prev + 1)); then
-			((start == prev)) && out+="$start," || out+="$start-$prev,"
-			start=$n
-		fi
-		prev=$n
-	done
-	if ((start >= 0)); then
-		((start == prev)) && out+="$start" || out+="$start-$prev"
-	fi
-	echo "$out"
-}
-
-# Rewrite cpu/online, cpu/offline and node*/cpulist from the per-CPU online files (a CPU
-# without one, cpu0, is online).
-relist() {
-	local d n on=() off=() l
-	local -A node_on
-	for d in "$CPU"/cpu[0-9]*; do
-		n=${d##*cpu}
-		if [ ! -f "$d/online" ] || [ "$(cat "$d/online")" = 1 ]; then
-			on+=("$n")
-			for l in "$d"/node[0-9]*; do node_on[${l##*node}]+="$n "; done
-		else
-			off+=("$n")
-		fi
-	done
-	cpulist $(printf '%s\n' "${on[@]}" | sort -n) >"$CPU/online"
-	cpulist $(printf '%s\n' "${off[@]}" | sort -n) >"$CPU/offline"
-	for d in "$NODE"/node[0-9]*; do
-		n=${d##*node}
-		cpulist $(printf '%s\n' ${node_on[$n]:-} | sort -n) >"$d/cpulist"
-	done
-}
-
-# cpu_offline N...: what the kernel shows after the CPUs went offline
-cpu_offline() {
-	local n
-	for n in "$@"; do
-		echo 0 >"$CPU/cpu$n/online"
-		rm -rf "$CPU/cpu$n/topology"
-	done
-	relist
-}
-
-# cpu_online PKG N...: ... and after they came back (topology/ reappears)
-cpu_online() {
-	local pkg=$1 n
-	shift
-	for n in "$@"; do
-		echo 1 >"$CPU/cpu$n/online"
-		mkdir -p "$CPU/cpu$n/topology"
-		echo "$pkg" >"$CPU/cpu$n/topology/physical_package_id"
-	done
-	relist
-}
+# shellcheck source=fixture-cpu.sh
+. "$(dirname "$0")/fixture-cpu.sh"
+FX_ROOT=$ROOT
+cpu_offline() { fx_cpu_offline "$@"; }
+cpu_online() { fx_cpu_online "$@"; }
 
 online_of() {
-	cat "$CPU/cpu$1/online"
+	fx_online_of "$1"
 }
 
 # online_is N VALUE / package_online_is PKG COUNT: for wait_for (re-evaluated on each try)
