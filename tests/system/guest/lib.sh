@@ -120,3 +120,11 @@ expect_signal() {
 # Journal of tdxd since a mark (a cursor).
 journal_mark() { SYS_JOURNAL_CURSOR=$(journalctl -n0 --show-cursor | sed -n 's/^-- cursor: //p'); }
 journal_new() { journalctl -u tdxd --no-pager -o cat --after-cursor="$SYS_JOURNAL_CURSOR"; }
+# expect_journal WHAT REGEX [REGEX2]: a tdxd journal line since journal_mark matches both
+# (case-insensitive); polled, as journald may write it after the bus signal arrived.
+expect_journal() {
+	SYS_RE=$2 SYS_RE2=${3:-.}
+	if wait_for 15 eval 'journal_new | grep -iE -- "$SYS_RE" | grep -qiE -- "$SYS_RE2"'; then
+		pass "$1: journal: $(journal_new | grep -iE -- "$SYS_RE" | grep -iE -- "$SYS_RE2" | head -n1)"
+	else fail "$1: no tdxd journal line matching /$2/ and /${3:-.}/; last: $(journal_new | tail -n 3)"; fi
+}

@@ -1,9 +1,17 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# KVMModule=kvm_intel (groups/daemon-fail) on a CPU without VMX: tdxd ends "failed" with the
-# kernel's "no hardware support" (issues 4, 7).
-if wait_state failed 60; then pass "State failed"; else fail "State: $(prop State)"; fi
+# KVMModule=kvm_intel (groups/daemon-fail), the real module of this 6.1 kernel. Issue 7 asks for
+# "failed, no hardware support" here, but this kvm_intel has no tdx parameter, and the spec
+# (which wins) makes that the kernel-tdx check failing, State "disabled", nothing loaded:
+# enabling TDX through a module without TDX support is not attempted. The kernel's own
+# "no hardware support" refusal is asserted by kvm-intel-nohw (group kernel).
+if wait_state disabled 60; then pass "State disabled"; else fail "State: $(prop State)"; fi
 reason=$(prop StateReason)
-if [[ $reason == *"no hardware support"* ]]; then pass "StateReason: $reason"; else fail "StateReason: $reason"; fi
-out=$(tdxctl status 2>&1)
-if [[ $out == *"no hardware support"* ]]; then pass "tdxctl status says no hardware support"; else
+if [[ $reason == *"tdx parameter"* || $reason == *"TDX support"* ]]; then pass "StateReason: $reason"
+else fail "StateReason: $reason"; fi
+check=$(prop Checks | jq -c '.[] | select(.[0] == "kernel-tdx")')
+expect_eq "kernel-tdx check result" "$(jq -r '.[2]' <<<"$check")" fail
+if [ -e /sys/module/kvm_intel ]; then fail "kvm_intel got loaded"; else pass "kvm_intel not loaded"; fi
+out=$(tdxctl status 2>&1); rc=$?
+expect_eq "tdxctl status exit" $rc 0
+if grep -qE '^ *State: +disabled' <<<"$out"; then pass "tdxctl status says disabled"; else
 	fail "tdxctl status: $out"; fi
