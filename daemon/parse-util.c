@@ -255,3 +255,48 @@ void format_cpu_list(const unsigned *cpus, size_t n, char *buf, size_t size) {
 		i = j + 1;
 	}
 }
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is not one (overlong forms,
+ * surrogates and code points above U+10FFFF included). */
+static size_t utf8_valid_len(const unsigned char *s) {
+	unsigned char c = s[0];
+	if (c < 0x80)
+		return 1;
+	size_t n;
+	uint32_t cp;
+	if ((c & 0xe0) == 0xc0) {
+		n = 2;
+		cp = c & 0x1f;
+	} else if ((c & 0xf0) == 0xe0) {
+		n = 3;
+		cp = c & 0x0f;
+	} else if ((c & 0xf8) == 0xf0) {
+		n = 4;
+		cp = c & 0x07;
+	} else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+	if (cp < min[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+size_t utf8_sanitize(char *s) {
+	size_t replaced = 0;
+	unsigned char *p = (unsigned char *)s;
+	while (*p) {
+		size_t n = utf8_valid_len(p);
+		if (n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f))) {
+			*p++ = '?';
+			replaced++;
+			continue;
+		}
+		p += n;
+	}
+	return replaced;
+}

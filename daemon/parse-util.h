@@ -41,3 +41,9 @@ static inline void bitmap_set(uint8_t *b, unsigned i) {
 
 /* Format a CPU set as "0-3,8" into buf. */
 void format_cpu_list(const unsigned *cpus, size_t n, char *buf, size_t size);
+
+/* Make s valid UTF-8 without control characters, in place: each byte of an invalid sequence
+ * and each control character (tabs and newlines included) becomes '?'. Kernel log lines and
+ * sysfs files may carry any bytes, and D-Bus strings must be UTF-8. Returns how many bytes
+ * were replaced. */
+size_t utf8_sanitize(char *s);

@@ -1069,7 +1069,10 @@ static int block_ram(const struct memory_info *m, uint64_t id, struct range_set 
 				return -ENOMEM;
 		}
 		range_set_normalize(ret, true);
-	} else if (range_set_add(ret, start, end) < 0)
+	}
+	/* The firmware map describes boot memory only: a block it does not cover at all was
+	 * hot-added (kmem, a DIMM, CXL) and is RAM through and through. */
+	if (ret->n == 0 && range_set_add(ret, start, end) < 0)
 		return -ENOMEM;
 	return range_set_subtract(ret, 0, MIB(1));
 }
@@ -1485,6 +1488,13 @@ int status_derive(const struct tdx_host *h, const struct status_policy *policy,
 
 	derive_state(&f, &s);
 
+	/* Kernel lines and sysfs text are quoted in these: D-Bus and JSON need valid UTF-8. */
+	(void)utf8_sanitize(s.reason);
+	(void)utf8_sanitize(s.module_version);
+	for (size_t i = 0; i < _CHECK_MAX; i++) {
+		(void)utf8_sanitize(s.checks[i].summary);
+		(void)utf8_sanitize(s.checks[i].hint);
+	}
 	tdx_status_move(ret, &s);
 	return 0;
 fail:

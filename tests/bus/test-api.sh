@@ -84,6 +84,16 @@ grep -q 'misc.capacity' "$WORK/tdxd.log" || fail "the garbage file is not named 
 daemon_alive
 pass "a garbage misc.capacity is reported and the daemon keeps serving"
 
+# A kernel line with bytes that are not UTF-8 (a saved log, a vendor message): quoted safely,
+# the bus keeps answering.
+printf '3,99999,99999999,-;virt/tdx: SEAMCALL (0x0000000000000022) failed: 0x\xff\xfe\n' >>"$ROOT/dev/kmsg"
+printf '3,100000,99999999,-;virt/tdx: module initialization failed (-5)\n' >>"$ROOT/dev/kmsg"
+sleep 1.1
+call Refresh >/dev/null || fail "Refresh failed after a non-UTF-8 kernel line"
+assert_match 'failed: 0x\?\?' "$(prop StateReason)" "a non-UTF-8 kernel line is quoted with ? for bad bytes"
+tctl status >/dev/null || fail "tdxctl status fails after a non-UTF-8 kernel line"
+pass "tdxctl status still works"
+
 # tdxctl when the daemon is not running.
 bus_stop_daemon
 out=$(tctl status 2>&1) && fail "tdxctl status succeeded without a daemon"

@@ -68,6 +68,21 @@ START_TEST(test_bools) {
 }
 END_TEST
 
+START_TEST(test_utf8_sanitize) {
+	char ok[] = "SEAMCALL failed: 0x22 \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80";
+	ck_assert_uint_eq(utf8_sanitize(ok), 0);
+	char bad[] = "0x\xff\xfe bad";
+	ck_assert_uint_eq(utf8_sanitize(bad), 2);
+	ck_assert_str_eq(bad, "0x?? bad");
+	/* truncated sequence, overlong '/', a surrogate, above U+10FFFF, control characters */
+	char t[] = "a\xe2\x82|\xc0\xaf|\xed\xa0\x80|\xf4\x90\x80\x80|\x01\t\x7f";
+	ck_assert_uint_eq(utf8_sanitize(t), 14);
+	ck_assert_str_eq(t, "a??|??|???|????|???");
+	char empty[] = "";
+	ck_assert_uint_eq(utf8_sanitize(empty), 0);
+}
+END_TEST
+
 START_TEST(test_cpu_lists) {
 	uint8_t bm[16] = {0};
 	ck_assert_int_eq(parse_cpu_list("0-3,8,10-11\n", bm, 128), 0);
@@ -103,6 +118,7 @@ int main(void) {
 	tcase_add_test(tc, test_size);
 	tcase_add_test(tc, test_bools);
 	tcase_add_test(tc, test_cpu_lists);
+	tcase_add_test(tc, test_utf8_sanitize);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
