@@ -30,11 +30,12 @@ const char *enable_action_to_string(enum enable_action a) {
 		[ENABLE_ACTION_LOAD] = "load",
 		[ENABLE_ACTION_RELOAD] = "reload",
 		[ENABLE_ACTION_LOAD_WITHOUT_TDX] = "load-without-tdx",
+		[ENABLE_ACTION_LOAD_PLAIN] = "load-plain",
 	};
 	return a >= 0 && a < _ENABLE_ACTION_MAX ? t[a] : "?";
 }
 
-void enable_options_without_tdx(const char *options, char *buf, size_t size) {
+void enable_options_without_tdx(const char *options, bool explicit_off, char *buf, size_t size) {
 	char copy[256];
 	char *save = NULL;
 
@@ -42,8 +43,9 @@ void enable_options_without_tdx(const char *options, char *buf, size_t size) {
 	snprintf(copy, sizeof copy, "%s", options ? options : "");
 	for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
 		if (!streq(w, "tdx") && !startswith(w, "tdx="))
-			textf(buf, size, true, "%s ", w);
-	textf(buf, size, true, "tdx=0");
+			textf(buf, size, true, "%s%s", buf[0] ? " " : "", w);
+	if (explicit_off)
+		textf(buf, size, true, "%stdx=0", buf[0] ? " " : "");
 }
 
 static bool failed(const struct tdx_status *s, enum check_id id) {
@@ -140,8 +142,10 @@ int enable_plan_decide(const struct enable_input *in, struct enable_plan *ret) {
 		 km && km->found && km->name[0] ? km->name : c->kvm_module);
 	mod = p.module;
 	snprintf(p.options, sizeof p.options, "%s", c->kvm_module_options);
-	enable_options_without_tdx(c->kvm_module_options, p.fallback_options,
+	enable_options_without_tdx(c->kvm_module_options, true, p.fallback_options,
 				   sizeof p.fallback_options);
+	enable_options_without_tdx(c->kvm_module_options, false, p.plain_options,
+				   sizeof p.plain_options);
 
 	if ((f = first_platform_failure(s))) {
 		p.action = ENABLE_ACTION_UNSUPPORTED;
@@ -164,29 +168,9 @@ int enable_plan_decide(const struct enable_input *in, struct enable_plan *ret) {
 		      "the TDX module initialization already failed this boot (%s); the kernel "
 		      "does not retry it",
 		      mi->summary);
-		textf(p.hint, sizeof p.hint, false, "%s%s%s", mi->hint, mi->hint[0] ? "; " : "",
-		      REBOOT);
-		goto done;
-	}
-
-	if (failed(s, CHECK_HIBERNATION) || failed(s, CHECK_KERNEL_TDX) ||
-	    (km && km->found && km->has_tdx_param == 0 && !kvm->loaded)) {
-		p.action = ENABLE_ACTION_NO_SUPPORT;
-		f = failed(s, CHECK_HIBERNATION) ? &s->checks[CHECK_HIBERNATION]
-		    : failed(s, CHECK_KERNEL_TDX) ? &s->checks[CHECK_KERNEL_TDX] : NULL;
-		if (f) {
-			textf(p.message, sizeof p.message, false, "nothing to enable: %s",
-			      f->summary);
-			textf(p.hint, sizeof p.hint, false, "%s", f->hint);
-		} else {
-			textf(p.message, sizeof p.message, false,
-			      "nothing to enable: the installed %s has no tdx parameter (this "
-			      "kernel has no KVM TDX support)",
-			      mod);
-			textf(p.hint, sizeof p.hint, false,
-			      "install a kernel with KVM TDX support (upstream v6.16 or newer with "
-			      "CONFIG_KVM_INTEL_TDX=y)");
-		}
+		textf(p.hint, sizeof p.hint, false, "%s", mi->hint);
+		if (!strstr(p.hint, "reboot"))
+			textf(p.hint, sizeof p.hint, true, "%s%s", p.hint[0] ? "; " : "", REBOOT);
 		goto done;
 	}
 
@@ -216,6 +200,30 @@ int enable_plan_decide(const struct enable_input *in, struct enable_plan *ret) {
 		textf(p.hint, sizeof p.hint, false,
 		      "install this kernel's KVM modules (e.g. the linux-modules-extra package) or "
 		      "set KVMModule= in /etc/tdxd/tdxd.conf to the right module");
+		goto done;
+	}
+
+	if (failed(s, CHECK_HIBERNATION) || failed(s, CHECK_KERNEL_TDX) ||
+	    (km && km->found && km->has_tdx_param == 0 && !kvm->loaded)) {
+		/* Nothing to enable, but KVM itself still serves ordinary VMs: load the module
+		 * (without any tdx option) when it is not loaded, so a host that cannot run KVM
+		 * at all fails with the kernel's reason instead of looking merely "disabled". */
+		p.action = kvm->loaded ? ENABLE_ACTION_NO_SUPPORT : ENABLE_ACTION_LOAD_PLAIN;
+		f = failed(s, CHECK_HIBERNATION) ? &s->checks[CHECK_HIBERNATION]
+		    : failed(s, CHECK_KERNEL_TDX) ? &s->checks[CHECK_KERNEL_TDX] : NULL;
+		if (f) {
+			textf(p.message, sizeof p.message, false, "nothing to enable: %s",
+			      f->summary);
+			textf(p.hint, sizeof p.hint, false, "%s", f->hint);
+		} else {
+			textf(p.message, sizeof p.message, false,
+			      "nothing to enable: the installed %s has no tdx parameter (this "
+			      "kernel has no KVM TDX support)",
+			      mod);
+			textf(p.hint, sizeof p.hint, false,
+			      "install a kernel with KVM TDX support (upstream v6.16 or newer with "
+			      "CONFIG_KVM_INTEL_TDX=y)");
+		}
 		goto done;
 	}
 
@@ -289,14 +297,14 @@ static const struct {
 };
 
 bool enable_explain(const struct kmsg_facts *k, uint64_t since_seq, const char *module,
-		    int load_error, char *failure, size_t fsize, char *hint, size_t hsize,
+		    bool with_tdx, int load_error, char *failure, size_t fsize, char *hint, size_t hsize,
 		    bool *ret_one_shot) {
 	bool one_shot = false;
 	const struct kline *q = NULL;
 
 	if (load_error < 0)
-		textf(failure, fsize, false, "loading %s with tdx=1 failed (%s)", module,
-		      strerror(-load_error));
+		textf(failure, fsize, false, "loading %s%s failed (%s)", module,
+		      with_tdx ? " with tdx=1" : "", strerror(-load_error));
 	else
 		textf(failure, fsize, false, "%s loaded but TDX did not come up (%s.tdx reads N)",
 		      module, module);

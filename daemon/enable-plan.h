@@ -27,6 +27,8 @@ enum enable_action {
 	ENABLE_ACTION_LOAD,	    /* load with KVMModuleOptions */
 	ENABLE_ACTION_RELOAD,	    /* unload the idle module, load it with KVMModuleOptions */
 	ENABLE_ACTION_LOAD_WITHOUT_TDX, /* one-shot failure, module missing: load with tdx=0 */
+	ENABLE_ACTION_LOAD_PLAIN,	/* no KVM TDX support in this kernel: load the module
+					 * for ordinary VMs, without any tdx option */
 	_ENABLE_ACTION_MAX,
 };
 
@@ -47,6 +49,7 @@ struct enable_plan {
 	char module[64];
 	char options[256];
 	char fallback_options[300];
+	char plain_options[256]; /* KVMModuleOptions without any tdx option */
 	/* CPUs to online first, one per package (or dark NUMA node) without an online CPU. */
 	unsigned cpus_to_online[64];
 	size_t n_cpus_to_online;
@@ -58,15 +61,15 @@ struct enable_plan {
 int enable_plan_decide(const struct enable_input *in, struct enable_plan *ret);
 const char *enable_action_to_string(enum enable_action a);
 
-/* KVMModuleOptions with every tdx= option replaced by tdx=0 (appended last, so it also
- * overrides an `options ... tdx=1` from modprobe.d: the kernel takes the last value). */
-void enable_options_without_tdx(const char *options, char *buf, size_t size);
+/* KVMModuleOptions without its tdx options; with explicit_off, tdx=0 appended last, so it also
+ * overrides an `options ... tdx=1` from modprobe.d (the kernel takes the last value). */
+void enable_options_without_tdx(const char *options, bool explicit_off, char *buf, size_t size);
 
 /* Explain a failed enable from the kernel log facts, using only lines with seq > since_seq
  * (those written since the load began). load_error is the -errno of the load (0 when the
- * load worked but TDX did not come up). Writes one sentence into failure (quoting the
+ * load worked but TDX did not come up); with_tdx says whether it was a load with tdx=1. Writes one sentence into failure (quoting the
  * kernel) and what to do into hint. Returns true when the kernel log gave a reason, and sets
  * *ret_one_shot when the failure cannot be retried before a reboot. */
 bool enable_explain(const struct kmsg_facts *k, uint64_t since_seq, const char *module,
-		    int load_error, char *failure, size_t failure_size, char *hint,
+		    bool with_tdx, int load_error, char *failure, size_t failure_size, char *hint,
 		    size_t hint_size, bool *ret_one_shot);

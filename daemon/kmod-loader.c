@@ -38,11 +38,10 @@
 struct kmod_job {
 	struct kmod_paths paths;
 	char module[64];
-	char options[256];
-	char fallback_options[300];
-	bool reload;	   /* unload the idle module first */
-	bool without_tdx;  /* load with the fallback options only */
-	bool fallback;	   /* FallbackWithoutTDX=yes */
+	char options[300];	    /* what to load it with */
+	char fallback_options[300]; /* ... and again with, if that fails */
+	bool reload;		    /* unload the idle module first */
+	bool fallback;		    /* try fallback_options after a failed load */
 	int efd;
 
 	int lookup_error;
@@ -121,9 +120,8 @@ static void *job_run(void *userdata) {
 		}
 	}
 
-	r = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST,
-					    j->without_tdx ? j->fallback_options : j->options,
-					    NULL, NULL, NULL);
+	r = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST, j->options, NULL,
+					    NULL, NULL);
 	if (r > 0) {
 		j->blocked = true;
 		goto out;
@@ -131,8 +129,7 @@ static void *job_run(void *userdata) {
 	j->load_error = r < 0 ? r : 0;
 	/* v6.16-v7.0: a failed TDX bring-up fails the whole load and leaves the host without
 	 * KVM; load it again with TDX off so ordinary VMs keep working. */
-	if (r < 0 && j->fallback && !j->without_tdx &&
-	    kmod_module_get_initstate(mod) != KMOD_MODULE_LIVE) {
+	if (r < 0 && j->fallback && kmod_module_get_initstate(mod) != KMOD_MODULE_LIVE) {
 		r = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST,
 						    j->fallback_options, NULL, NULL, NULL);
 		j->fallback_error = r < 0 ? r : 0;
@@ -299,6 +296,18 @@ static void verify_and_finish(struct kmod_loader *l) {
 		return;
 	}
 
+	if (l->plan.action == ENABLE_ACTION_LOAD_PLAIN) {
+		if (j->load_error < 0) {
+			(void)enable_explain(&m->host.kmsg, l->since_seq, mod, false, j->load_error,
+					     failure, sizeof failure, hint, sizeof hint, NULL);
+			fail(l, TDX_ERROR_MODULE_LOAD_FAILED, failure, hint);
+			return;
+		}
+		log_notice("Loaded %s without TDX for ordinary VMs: %s.", mod, l->plan.message);
+		finish(l, TDX_ERROR_NOT_SUPPORTED, "%s. %s", l->plan.message, l->plan.hint);
+		return;
+	}
+
 	if (j->load_error == 0 && up) {
 		char msg[CHECK_TEXT_MAX], field[96];
 		m->enable.attempted = true;
@@ -330,7 +339,7 @@ static void verify_and_finish(struct kmod_loader *l) {
 	}
 
 	/* Failed: the load itself, or TDX stayed off. */
-	(void)enable_explain(&m->host.kmsg, l->since_seq, mod, j->load_error, failure,
+	(void)enable_explain(&m->host.kmsg, l->since_seq, mod, true, j->load_error, failure,
 			     sizeof failure, hint, sizeof hint, &one_shot);
 	m->enable.fell_back = j->fell_back;
 	if (j->load_error < 0 && j->fallback && !j->fell_back && j->fallback_error < 0) {
@@ -371,6 +380,12 @@ static int on_extend(sd_event_source *s, uint64_t usec, void *userdata) {
 	return 0;
 }
 
+static const char *plan_load_options(const struct enable_plan *p) {
+	return p->action == ENABLE_ACTION_LOAD_WITHOUT_TDX ? p->fallback_options
+	       : p->action == ENABLE_ACTION_LOAD_PLAIN	   ? p->plain_options
+							   : p->options;
+}
+
 static int start_job(struct kmod_loader *l) {
 	Manager *m = l->m;
 	struct kmod_job *j = &l->job;
@@ -382,11 +397,12 @@ static int start_job(struct kmod_loader *l) {
 	if (r < 0)
 		return r;
 	textf(j->module, sizeof j->module, "%s", l->plan.module);
-	textf(j->options, sizeof j->options, "%s", l->plan.options);
+	textf(j->options, sizeof j->options, "%s", plan_load_options(&l->plan));
 	textf(j->fallback_options, sizeof j->fallback_options, "%s", l->plan.fallback_options);
 	j->reload = l->plan.action == ENABLE_ACTION_RELOAD;
-	j->without_tdx = l->plan.action == ENABLE_ACTION_LOAD_WITHOUT_TDX;
-	j->fallback = m->config.fallback_without_tdx;
+	/* only a load with TDX falls back to one without */
+	j->fallback = m->config.fallback_without_tdx && (l->plan.action == ENABLE_ACTION_LOAD ||
+							  l->plan.action == ENABLE_ACTION_RELOAD);
 
 	if (l->efd < 0) {
 		l->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -590,6 +606,7 @@ int kmod_loader_start(Manager *m, sd_bus_message *call) {
 	case ENABLE_ACTION_LOAD:
 	case ENABLE_ACTION_RELOAD:
 	case ENABLE_ACTION_LOAD_WITHOUT_TDX:
+	case ENABLE_ACTION_LOAD_PLAIN:
 		break;
 	default:
 		finish(l, SD_BUS_ERROR_FAILED, "internal error: unknown enable action");
@@ -602,8 +619,9 @@ int kmod_loader_start(Manager *m, sd_bus_message *call) {
 	if (online_cpus(l) < 0)
 		return 0;
 
-	const char *opts = p->action == ENABLE_ACTION_LOAD_WITHOUT_TDX ? p->fallback_options
-								       : p->options;
+	const char *opts = plan_load_options(p);
+	if (!opts[0])
+		opts = "no options";
 	if (m->test_root) {
 		m->enable.dry_run = true;
 		if (p->action == ENABLE_ACTION_RELOAD)

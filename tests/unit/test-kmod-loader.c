@@ -204,12 +204,25 @@ START_TEST(test_plan_not_found_no_support) {
 	ck_assert_int_eq(p.action, ENABLE_ACTION_NOT_FOUND);
 	ck_assert_has(p.message, "not found");
 
+	/* a kernel without KVM TDX support: nothing to enable, but KVM is still loaded for
+	 * ordinary VMs (so a host without VMX fails with the kernel's reason) */
 	cs.k.found = true;
 	cs.k.has_tdx_param = 0;
 	cs.h.kvm.modinfo_has_tdx = 0;
+	snprintf(cs.c.kvm_module_options, sizeof cs.c.kvm_module_options, "tdx=1 nested=0");
 	p = decide();
-	ck_assert_int_eq(p.action, ENABLE_ACTION_NO_SUPPORT);
+	ck_assert_int_eq(p.action, ENABLE_ACTION_LOAD_PLAIN);
 	ck_assert_has(p.message, "nothing to enable");
+	ck_assert_str_eq(p.plain_options, "nested=0");
+	ck_assert_uint_eq(p.n_cpus_to_online, 0);
+	/* ... and left alone when already loaded */
+	cs.h.kvm.loaded = true;
+	cs.h.kvm.refcnt = 0;
+	ck_assert_int_eq(decide().action, ENABLE_ACTION_NO_SUPPORT);
+	/* the operator's blacklist still wins */
+	cs.h.kvm.loaded = false;
+	cs.k.blacklisted = true;
+	ck_assert_int_eq(decide().action, ENABLE_ACTION_BLOCKED);
 
 	load_fixture("hibernation");
 	p = decide();
@@ -287,15 +300,20 @@ END_TEST
 
 START_TEST(test_options_without_tdx) {
 	char b[128];
-	enable_options_without_tdx("tdx=1", b, sizeof b);
+	enable_options_without_tdx("tdx=1", true, b, sizeof b);
 	ck_assert_str_eq(b, "tdx=0");
-	enable_options_without_tdx("", b, sizeof b);
+	enable_options_without_tdx("", true, b, sizeof b);
 	ck_assert_str_eq(b, "tdx=0");
-	enable_options_without_tdx("nested=0 tdx=Y  enable_apicv=1 tdx", b, sizeof b);
+	enable_options_without_tdx("nested=0 tdx=Y  enable_apicv=1 tdx", true, b, sizeof b);
 	ck_assert_str_eq(b, "nested=0 enable_apicv=1 tdx=0");
 	/* tdx_foo is another parameter */
-	enable_options_without_tdx("tdx_foo=1 tdx=1", b, sizeof b);
+	enable_options_without_tdx("tdx_foo=1 tdx=1", true, b, sizeof b);
 	ck_assert_str_eq(b, "tdx_foo=1 tdx=0");
+	/* for a kernel without the parameter: no tdx option at all */
+	enable_options_without_tdx("tdx=1", false, b, sizeof b);
+	ck_assert_str_eq(b, "");
+	enable_options_without_tdx("tdx=1 nested=0", false, b, sizeof b);
+	ck_assert_str_eq(b, "nested=0");
 }
 END_TEST
 
@@ -321,7 +339,7 @@ START_TEST(test_explain_init_failure) {
 	bool one_shot = false;
 
 	parse_log(log_v616_init_failed);
-	ck_assert(enable_explain(&kf, 80, "kvm_intel", -EIO, f, sizeof f, h, sizeof h, &one_shot));
+	ck_assert(enable_explain(&kf, 80, "kvm_intel", true, -EIO, f, sizeof f, h, sizeof h, &one_shot));
 	ck_assert(one_shot);
 	ck_assert_has(f, "loading kvm_intel with tdx=1 failed (Input/output error)");
 	ck_assert_has(f, "SEAMCALL");
@@ -330,7 +348,7 @@ START_TEST(test_explain_init_failure) {
 	ck_assert_has(h, "reboot");
 
 	/* lines written before the load began are not this load's reason */
-	ck_assert(!enable_explain(&kf, 86, "kvm_intel", -EIO, f, sizeof f, h, sizeof h,
+	ck_assert(!enable_explain(&kf, 86, "kvm_intel", true, -EIO, f, sizeof f, h, sizeof h,
 				  &one_shot));
 	ck_assert(!one_shot);
 	ck_assert_has(f, "the kernel log gives no reason");
@@ -345,24 +363,29 @@ START_TEST(test_explain_kernel_reasons) {
 
 	/* real kvm_intel on a CPU without VMX */
 	parse_log("3,500,9000000,-;kvm: no hardware support for 'kvm_intel'\n");
-	ck_assert(enable_explain(&kf, 499, "kvm_intel", -EOPNOTSUPP, f, sizeof f, h, sizeof h,
+	ck_assert(enable_explain(&kf, 499, "kvm_intel", true, -EOPNOTSUPP, f, sizeof f, h, sizeof h,
 				 &one_shot));
 	ck_assert(!one_shot);
 	ck_assert_has(f, "(Operation not supported)");
+	ck_assert_has(f, "loading kvm_intel with tdx=1 failed");
+	(void)enable_explain(&kf, 499, "kvm_intel", false, -EOPNOTSUPP, f, sizeof f, h, sizeof h,
+			     NULL);
+	ck_assert_has(f, "loading kvm_intel failed (Operation not supported)");
+	ck_assert_has(f, "no hardware support for 'kvm_intel'");
 	ck_assert_has(f, "no hardware virtualization support");
 	ck_assert_has(f, "\"kvm: no hardware support for 'kvm_intel'\"");
 	ck_assert_has(h, "VT-x");
 
 	parse_log("3,600,1,-;kvm_intel: Disable TDX: MAX_VCPU_PER_TD (128) smaller than number "
 		  "of logical CPUs (192).\n");
-	ck_assert(enable_explain(&kf, 1, "kvm_intel", -EINVAL, f, sizeof f, h, sizeof h,
+	ck_assert(enable_explain(&kf, 1, "kvm_intel", true, -EINVAL, f, sizeof f, h, sizeof h,
 				 &one_shot));
 	ck_assert_has(f, "allows 128 vCPUs per TD, fewer than the 192 logical CPUs");
 	ck_assert_has(h, "MAX_VCPUS_PER_TD");
 
 	parse_log("3,700,1,-;virt/tdx: initialization failed: TDMRs exhausted.\n"
 		  "3,701,1,-;virt/tdx: module initialization failed (-28)\n");
-	ck_assert(enable_explain(&kf, 699, "kvm_intel", -ENOSPC, f, sizeof f, h, sizeof h,
+	ck_assert(enable_explain(&kf, 699, "kvm_intel", true, -ENOSPC, f, sizeof f, h, sizeof h,
 				 &one_shot));
 	ck_assert(one_shot);
 	ck_assert_has(f, "TDMRs");
@@ -370,7 +393,7 @@ START_TEST(test_explain_kernel_reasons) {
 
 	/* loaded, but KVM turned TDX off: a prerequisite, with load_error 0 */
 	parse_log("4,800,1,-;kvm_intel: EPT is required for TDX\n");
-	ck_assert(enable_explain(&kf, 799, "kvm_intel", 0, f, sizeof f, h, sizeof h, &one_shot));
+	ck_assert(enable_explain(&kf, 799, "kvm_intel", true, 0, f, sizeof f, h, sizeof h, &one_shot));
 	ck_assert(!one_shot);
 	ck_assert_has(f, "kvm_intel loaded but TDX did not come up (kvm_intel.tdx reads N)");
 	ck_assert_has(f, "EPT is off");
@@ -378,14 +401,14 @@ START_TEST(test_explain_kernel_reasons) {
 
 	/* the BIOS did not load the module */
 	parse_log("3,900,1,-;virt/tdx: module not loaded\n");
-	ck_assert(enable_explain(&kf, 0, "kvm_intel", 0, f, sizeof f, h, sizeof h, &one_shot));
+	ck_assert(enable_explain(&kf, 0, "kvm_intel", true, 0, f, sizeof f, h, sizeof h, &one_shot));
 	ck_assert_has(f, "BIOS did not load the TDX module");
 	ck_assert_has(h, "SEAM Loader");
 
 	/* an unreadable log says so */
 	kmsg_facts_done(&kf);
 	memset(&kf, 0, sizeof kf);
-	ck_assert(!enable_explain(&kf, 0, "kvm_intel", -EINVAL, f, sizeof f, h, sizeof h, NULL));
+	ck_assert(!enable_explain(&kf, 0, "kvm_intel", true, -EINVAL, f, sizeof f, h, sizeof h, NULL));
 	ck_assert_has(f, "could not be read");
 	kmsg_facts_done(&kf);
 	memset(&kf, 0, sizeof kf);
