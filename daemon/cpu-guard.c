@@ -9,6 +9,7 @@
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
+#include "parse-util.h"
 #include "tdx-errors.h"
 
 static void online_path(unsigned cpu, char *buf, size_t size) {
@@ -65,19 +66,83 @@ static bool last_online_in_package(const struct tdx_host *h, unsigned cpu, int p
 	return true;
 }
 
-int cpu_guard_on_offline(Manager *m, unsigned cpu) {
+/* Before the full re-probe, which takes tens of milliseconds on a large host (every memory
+ * block directory is read): decide on the last probe plus one fresh read of the online list,
+ * and bring the CPU back at once when it was clearly its package's last. Anything unclear
+ * (a CPU the last probe did not know, an unknown package) is left to the slow path. Returns
+ * true when it wrote 1, with the package in *ret_package. */
+static bool reonline_early(Manager *m, unsigned cpu, int *ret_package) {
 	const struct tdx_host *h = &m->host;
+	_cleanup_free_ char *list = NULL;
+	_cleanup_free_ uint8_t *bm = NULL;
+	char path[64];
+	unsigned max = 0;
+
+	if (m->config.cpu_guard != POLICY_ENFORCE || !tdx_active(m))
+		return false;
+	if (cpu >= h->n_cpus || !h->cpus[cpu].present || h->cpus[cpu].package < 0)
+		return false;
+	int package = h->cpus[cpu].package;
+
+	if (read_one_line_at(m->root, "/sys/devices/system/cpu/online", &list) < 0)
+		return false;
+	int r = cpu_list_max(list, &max);
+	if (r < 0 && r != -ENOENT)
+		return false;
+	unsigned n = r >= 0 && max >= h->n_cpus ? max + 1 : h->n_cpus;
+	bm = calloc((n + 7) / 8, 1);
+	if (!bm || parse_cpu_list(list, bm, n) < 0)
+		return false;
+	if (bitmap_test(bm, cpu))
+		return false; /* online again already */
+	for (unsigned c = 0; c < n; c++) {
+		if (c == cpu || !bitmap_test(bm, c))
+			continue;
+		if (c >= h->n_cpus || !h->cpus[c].present || h->cpus[c].package < 0)
+			return false;
+		if (h->cpus[c].package == package)
+			return false;
+	}
+
+	online_path(cpu, path, sizeof path);
+	if (write_string_at(m->root, path, "1") < 0)
+		return false; /* the slow path tries again and logs the error */
+	*ret_package = package;
+	return true;
+}
+
+int cpu_guard_on_offline(Manager *m, unsigned cpu) {
 	enum policy_mode mode = m->config.cpu_guard;
 	bool own = m->cpu_guard_offline_pending && m->cpu_guard_offline_cpu == cpu;
 	char path[64], msg[CHECK_TEXT_MAX + 256];
 	struct cpu_verdict v;
-	int r;
+	int early_package = -1, r;
 
 	m->cpu_guard_offline_pending = false;
+	bool early = reonline_early(m, cpu, &early_package);
+
+	/* Everything as it is now: Packages, State, and the package of an offline CPU (from
+	 * /run/tdxd/cpu-package or its NUMA node). */
+	(void)manager_probe(m);
+	const struct tdx_host *h = &m->host;
 	if (cpu >= h->n_cpus || !h->cpus[cpu].present)
 		return 0;
 	const struct host_cpu *c = &h->cpus[cpu];
-	int package = c->package;
+	int package = c->package >= 0 ? c->package : early_package;
+	online_path(cpu, path, sizeof path);
+
+	if (early) {
+		r = cpu_guard_decide_offlined(h, &m->status, cpu, &v);
+		snprintf(msg, sizeof msg,
+			 "CPU %u was taken offline outside tdxd (a write to %s): %s. "
+			 "CPUGuard=enforce: brought it back online",
+			 cpu, path,
+			 r >= 0 && !v.allowed ? v.reason
+					      : "it was the last online CPU of its package");
+		log_guard_action(LOG_WARNING, cpu, package, "re-onlined", msg);
+		(void)manager_emit_cpu_offline_blocked(m, cpu, package, "re-onlined");
+		return 0;
+	}
 
 	if (package < 0) {
 		if (tdx_active(m) && mode != POLICY_OFF)
@@ -98,8 +163,6 @@ int cpu_guard_on_offline(Manager *m, unsigned cpu) {
 	}
 	if (mode == POLICY_OFF)
 		return 0;
-
-	online_path(cpu, path, sizeof path);
 
 	if (c->online) {
 		/* Online again by the time we looked: the udev rule (or another agent) won the

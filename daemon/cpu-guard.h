@@ -68,7 +68,8 @@ enum cpu_guard_helper_action cpu_guard_helper_decide(const struct cpu_guard_help
 						     char *reason, size_t size);
 
 /* A CPU went offline (uevent): re-online it when it was its package's last and the policy is
- * enforce, signal and log. */
+ * enforce, signal and log. Called before any re-probe: it brings the CPU back first (judged
+ * on the last probe and a fresh online list), then probes the host itself. */
 int cpu_guard_on_offline(struct Manager *m, unsigned cpu);
 /* A CPU came online: remember its package (/run/tdxd/cpu-package). */
 int cpu_guard_on_online(struct Manager *m, unsigned cpu);

@@ -362,11 +362,15 @@ void manager_handle_uevent(Manager *m, const struct uevent *ev) {
 	log_debug("uevent: %s %s (%s)", ev->action, ev->devpath, ev->subsystem);
 
 	if (streq(ev->subsystem, "cpu") && uevent_cpu(ev, &cpu) >= 0) {
+		/* The guard re-reads the host itself on an offline, after bringing back a
+		 * package's last CPU (the full probe would widen that window). */
+		if (streq(ev->action, "offline")) {
+			(void)cpu_guard_on_offline(m, cpu);
+			return;
+		}
 		/* Re-read first: the guard decides on the topology as it is now. */
 		(void)manager_probe(m);
-		if (streq(ev->action, "offline"))
-			(void)cpu_guard_on_offline(m, cpu);
-		else if (streq(ev->action, "online"))
+		if (streq(ev->action, "online"))
 			(void)cpu_guard_on_online(m, cpu);
 		return;
 	}

@@ -41,6 +41,10 @@ signal_count() {
 		             .payload.data[2] == $a)) | length' "$WORK/monitor.json"
 }
 
+signal_count_is() {
+	[ "$(signal_count "$1" "$2")" = "$3" ]
+}
+
 # spr-2s-v6.16-ready: package 0 is CPUs 0-7,16-23, package 1 is 8-15,24-31; TDX up in KVM,
 # the module initialized, 2 TDs (misc.current tdx 2). Leave package 1 with CPUs 8 and 9.
 cp -a "$FIXTURES/spr-2s-v6.16-ready" "$ROOT"
@@ -103,6 +107,20 @@ pass "the journal message says who, what and why"
 cpu_online 1 8 # the kernel's view of the re-online, and its event
 send_uevent "online /devices/system/cpu/cpu8"
 wait_for package_online_is 1 1 || fail "package 1 not back to 1 online CPU"
+assert_eq 1 "$(signal_count 8 re-onlined)" "one re-onlined signal for one offline"
+
+# With the udev rule installed, libudev hands tdxd the event after the rule's helper ran: the
+# CPU is online again when tdxd looks. tdxd still reports the offline, and writes nothing.
+cpu_offline 8
+"$CPU_GUARD_HELPER" --root "$ROOT" cpu8 2>/dev/null
+cpu_online 1 8
+send_uevent "offline /devices/system/cpu/cpu8"
+wait_for signal_count_is 8 re-onlined 2 ||
+	fail "no re-onlined signal when the udev rule won the race"
+pass "udev rule first: tdxd reports CPUOfflineBlocked(8, 1, re-onlined)"
+grep -q "CPU 8 .*online again (brought back by tdxd's udev rule" "$WORK/tdxd.log" ||
+	fail "the log does not say the udev rule brought it back"
+pass "the log says the udev rule brought it back"
 monitor_stop
 
 # The udev helper on the same tree with the daemon stopped, from tdxd's /run/tdxd files.
