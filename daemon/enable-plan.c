@@ -19,18 +19,18 @@ static void textf(char *buf, size_t size, bool append, const char *fmt, ...) {
 
 const char *enable_action_to_string(enum enable_action a) {
 	static const char *const t[_ENABLE_ACTION_MAX] = {
-		[ENABLE_ACTION_NONE] = "none",
-		[ENABLE_ACTION_UNSUPPORTED] = "unsupported",
-		[ENABLE_ACTION_NO_SUPPORT] = "no-kernel-support",
-		[ENABLE_ACTION_ONE_SHOT] = "one-shot-failed",
-		[ENABLE_ACTION_BLOCKED] = "blocked",
-		[ENABLE_ACTION_NOT_FOUND] = "not-found",
-		[ENABLE_ACTION_IN_USE] = "in-use",
-		[ENABLE_ACTION_CPUS_REFUSED] = "cpus-refused",
-		[ENABLE_ACTION_LOAD] = "load",
-		[ENABLE_ACTION_RELOAD] = "reload",
-		[ENABLE_ACTION_LOAD_WITHOUT_TDX] = "load-without-tdx",
-		[ENABLE_ACTION_LOAD_PLAIN] = "load-plain",
+	    [ENABLE_ACTION_NONE] = "none",
+	    [ENABLE_ACTION_UNSUPPORTED] = "unsupported",
+	    [ENABLE_ACTION_NO_SUPPORT] = "no-kernel-support",
+	    [ENABLE_ACTION_ONE_SHOT] = "one-shot-failed",
+	    [ENABLE_ACTION_BLOCKED] = "blocked",
+	    [ENABLE_ACTION_NOT_FOUND] = "not-found",
+	    [ENABLE_ACTION_IN_USE] = "in-use",
+	    [ENABLE_ACTION_CPUS_REFUSED] = "cpus-refused",
+	    [ENABLE_ACTION_LOAD] = "load",
+	    [ENABLE_ACTION_RELOAD] = "reload",
+	    [ENABLE_ACTION_LOAD_WITHOUT_TDX] = "load-without-tdx",
+	    [ENABLE_ACTION_LOAD_PLAIN] = "load-plain",
 	};
 	return a >= 0 && a < _ENABLE_ACTION_MAX ? t[a] : "?";
 }
@@ -53,8 +53,8 @@ static bool failed(const struct tdx_status *s, enum check_id id) {
 }
 
 static const struct check *first_platform_failure(const struct tdx_status *s) {
-	static const enum check_id platform[] = {CHECK_CPU_VENDOR, CHECK_BARE_METAL,
-						 CHECK_BIOS_TDX, CHECK_KEYIDS};
+	static const enum check_id platform[] = {CHECK_CPU_VENDOR, CHECK_BARE_METAL, CHECK_BIOS_TDX,
+	                                         CHECK_KEYIDS};
 	for (size_t i = 0; i < ELEMENTSOF(platform); i++)
 		if (failed(s, platform[i]))
 			return &s->checks[platform[i]];
@@ -88,7 +88,7 @@ static bool plan_cpus(const struct tdx_host *h, bool may_online, struct enable_p
 		for (unsigned c = 0; l && c < h->n_cpus; c++)
 			if (h->cpus[c].present && !h->cpus[c].online &&
 			    (node ? h->cpus[c].node == id && h->cpus[c].package < 0
-				  : h->cpus[c].package == id))
+			          : h->cpus[c].package == id))
 				l[n++] = c;
 		if (node && n == 0)
 			continue;
@@ -139,13 +139,13 @@ int enable_plan_decide(const struct enable_input *in, struct enable_plan *ret) {
 	const char *mod;
 
 	snprintf(p.module, sizeof p.module, "%s",
-		 km && km->found && km->name[0] ? km->name : c->kvm_module);
+	         km && km->found && km->name[0] ? km->name : c->kvm_module);
 	mod = p.module;
 	snprintf(p.options, sizeof p.options, "%s", c->kvm_module_options);
 	enable_options_without_tdx(c->kvm_module_options, true, p.fallback_options,
-				   sizeof p.fallback_options);
+	                           sizeof p.fallback_options);
 	enable_options_without_tdx(c->kvm_module_options, false, p.plain_options,
-				   sizeof p.plain_options);
+	                           sizeof p.plain_options);
 
 	if ((f = first_platform_failure(s))) {
 		p.action = ENABLE_ACTION_UNSUPPORTED;
@@ -163,7 +163,7 @@ int enable_plan_decide(const struct enable_input *in, struct enable_plan *ret) {
 	if (failed(s, CHECK_MODULE_INIT)) {
 		const struct check *mi = &s->checks[CHECK_MODULE_INIT];
 		p.action = !kvm->loaded && c->fallback_without_tdx ? ENABLE_ACTION_LOAD_WITHOUT_TDX
-								   : ENABLE_ACTION_ONE_SHOT;
+		                                                   : ENABLE_ACTION_ONE_SHOT;
 		textf(p.message, sizeof p.message, false,
 		      "the TDX module initialization already failed this boot (%s); the kernel "
 		      "does not retry it",
@@ -209,8 +209,9 @@ int enable_plan_decide(const struct enable_input *in, struct enable_plan *ret) {
 		 * (without any tdx option) when it is not loaded, so a host that cannot run KVM
 		 * at all fails with the kernel's reason instead of looking merely "disabled". */
 		p.action = kvm->loaded ? ENABLE_ACTION_NO_SUPPORT : ENABLE_ACTION_LOAD_PLAIN;
-		f = failed(s, CHECK_HIBERNATION) ? &s->checks[CHECK_HIBERNATION]
-		    : failed(s, CHECK_KERNEL_TDX) ? &s->checks[CHECK_KERNEL_TDX] : NULL;
+		f = failed(s, CHECK_HIBERNATION)  ? &s->checks[CHECK_HIBERNATION]
+		    : failed(s, CHECK_KERNEL_TDX) ? &s->checks[CHECK_KERNEL_TDX]
+		                                  : NULL;
 		if (f) {
 			textf(p.message, sizeof p.message, false, "nothing to enable: %s",
 			      f->summary);
@@ -277,28 +278,27 @@ static bool fresh(const struct kline *l, uint64_t since) {
 static const struct {
 	const char *what, *hint;
 } prereq_text[_KVM_PREREQ_MAX] = {
-	[KVM_PREREQ_EPT] = {"EPT is off", "remove kvm_intel.ept=0 (kernel command line or "
-					  "/etc/modprobe.d)"},
-	[KVM_PREREQ_TDP_MMU] = {"the TDP MMU, MMIO caching or EPT A/D bits are off",
-				"remove kvm.tdp_mmu=0, kvm.mmio_caching=0 and kvm_intel.eptad=0 "
-				"(kernel command line or /etc/modprobe.d)"},
-	[KVM_PREREQ_APICV] = {"APICv is off", "remove kvm_intel.enable_apicv=0 and enable APICv "
-					      "in the BIOS"},
-	[KVM_PREREQ_OSXSAVE] = {"the CPU lacks (OS)XSAVE", "do not boot with noxsave"},
-	[KVM_PREREQ_MOVDIR64B] = {"the CPU lacks MOVDIR64B", "TDX needs a CPU with MOVDIR64B"},
-	[KVM_PREREQ_SELF_SNOOP] = {"the CPU lacks self-snoop", "TDX needs a CPU with self-snoop"},
-	[KVM_PREREQ_NO_KEYIDS] = {"no TDX private KeyIDs are available",
-				  "configure TDX KeyIDs in the BIOS (TME-MT KeyID split)"},
-	[KVM_PREREQ_PLATFORM] = {"the platform does not support TDX",
-				 "enable TDX in the BIOS"},
-	[KVM_PREREQ_VIRT_AT_LOAD] = {"kvm.enable_virt_at_load is 0",
-				     "set kvm.enable_virt_at_load=1 (kernel command line or "
-				     "`options kvm enable_virt_at_load=1`)"},
+    [KVM_PREREQ_EPT] = {"EPT is off", "remove kvm_intel.ept=0 (kernel command line or "
+                                      "/etc/modprobe.d)"},
+    [KVM_PREREQ_TDP_MMU] = {"the TDP MMU, MMIO caching or EPT A/D bits are off",
+                            "remove kvm.tdp_mmu=0, kvm.mmio_caching=0 and kvm_intel.eptad=0 "
+                            "(kernel command line or /etc/modprobe.d)"},
+    [KVM_PREREQ_APICV] = {"APICv is off", "remove kvm_intel.enable_apicv=0 and enable APICv "
+                                          "in the BIOS"},
+    [KVM_PREREQ_OSXSAVE] = {"the CPU lacks (OS)XSAVE", "do not boot with noxsave"},
+    [KVM_PREREQ_MOVDIR64B] = {"the CPU lacks MOVDIR64B", "TDX needs a CPU with MOVDIR64B"},
+    [KVM_PREREQ_SELF_SNOOP] = {"the CPU lacks self-snoop", "TDX needs a CPU with self-snoop"},
+    [KVM_PREREQ_NO_KEYIDS] = {"no TDX private KeyIDs are available",
+                              "configure TDX KeyIDs in the BIOS (TME-MT KeyID split)"},
+    [KVM_PREREQ_PLATFORM] = {"the platform does not support TDX", "enable TDX in the BIOS"},
+    [KVM_PREREQ_VIRT_AT_LOAD] = {"kvm.enable_virt_at_load is 0",
+                                 "set kvm.enable_virt_at_load=1 (kernel command line or "
+                                 "`options kvm enable_virt_at_load=1`)"},
 };
 
 bool enable_explain(const struct kmsg_facts *k, uint64_t since_seq, const char *module,
-		    bool with_tdx, int load_error, char *failure, size_t fsize, char *hint, size_t hsize,
-		    bool *ret_one_shot) {
+                    bool with_tdx, int load_error, char *failure, size_t fsize, char *hint,
+                    size_t hsize, bool *ret_one_shot) {
 	bool one_shot = false;
 	const struct kline *q = NULL;
 
@@ -355,8 +355,9 @@ bool enable_explain(const struct kmsg_facts *k, uint64_t since_seq, const char *
 	} else if (fresh(&k->seamcall, since_seq)) {
 		q = &k->seamcall;
 		one_shot = true;
-		textf(failure, fsize, true, ": a SEAMCALL failed during the TDX module "
-					   "initialization");
+		textf(failure, fsize, true,
+		      ": a SEAMCALL failed during the TDX module "
+		      "initialization");
 		textf(hint, hsize, false,
 		      "make sure every package has an online CPU and the TDX module is current "
 		      "(BIOS update), then reboot");

@@ -16,19 +16,19 @@
 #include "status.h"
 
 enum enable_action {
-	ENABLE_ACTION_NONE,	    /* already up (loaded with TDX): a restart never reloads */
+	ENABLE_ACTION_NONE,         /* already up (loaded with TDX): a restart never reloads */
 	ENABLE_ACTION_UNSUPPORTED,  /* a platform check failed: nothing to enable */
 	ENABLE_ACTION_NO_SUPPORT,   /* the kernel cannot do it (no tdx parameter, hibernation) */
-	ENABLE_ACTION_ONE_SHOT,	    /* the TDX module initialization already failed this boot */
-	ENABLE_ACTION_BLOCKED,	    /* blacklist / install /bin/false: operator intent */
+	ENABLE_ACTION_ONE_SHOT,     /* the TDX module initialization already failed this boot */
+	ENABLE_ACTION_BLOCKED,      /* blacklist / install /bin/false: operator intent */
 	ENABLE_ACTION_NOT_FOUND,    /* no such module installed */
-	ENABLE_ACTION_IN_USE,	    /* loaded without TDX and not reloaded (held, never, builtin) */
+	ENABLE_ACTION_IN_USE,       /* loaded without TDX and not reloaded (held, never, builtin) */
 	ENABLE_ACTION_CPUS_REFUSED, /* a package has no online CPU, OnlineCPUsForInit=no */
-	ENABLE_ACTION_LOAD,	    /* load with KVMModuleOptions */
-	ENABLE_ACTION_RELOAD,	    /* unload the idle module, load it with KVMModuleOptions */
+	ENABLE_ACTION_LOAD,         /* load with KVMModuleOptions */
+	ENABLE_ACTION_RELOAD,       /* unload the idle module, load it with KVMModuleOptions */
 	ENABLE_ACTION_LOAD_WITHOUT_TDX, /* one-shot failure, module missing: load with tdx=0 */
-	ENABLE_ACTION_LOAD_PLAIN,	/* no KVM TDX support in this kernel: load the module
-					 * for ordinary VMs, without any tdx option */
+	ENABLE_ACTION_LOAD_PLAIN,       /* no KVM TDX support in this kernel: load the module
+	                                 * for ordinary VMs, without any tdx option */
 	_ENABLE_ACTION_MAX,
 };
 
@@ -67,9 +67,9 @@ void enable_options_without_tdx(const char *options, bool explicit_off, char *bu
 
 /* Explain a failed enable from the kernel log facts, using only lines with seq > since_seq
  * (those written since the load began). load_error is the -errno of the load (0 when the
- * load worked but TDX did not come up); with_tdx says whether it was a load with tdx=1. Writes one sentence into failure (quoting the
- * kernel) and what to do into hint. Returns true when the kernel log gave a reason, and sets
- * *ret_one_shot when the failure cannot be retried before a reboot. */
+ * load worked but TDX did not come up); with_tdx says whether it was a load with tdx=1. Writes one
+ * sentence into failure (quoting the kernel) and what to do into hint. Returns true when the kernel
+ * log gave a reason, and sets *ret_one_shot when the failure cannot be retried before a reboot. */
 bool enable_explain(const struct kmsg_facts *k, uint64_t since_seq, const char *module,
-		    bool with_tdx, int load_error, char *failure, size_t failure_size, char *hint,
-		    size_t hint_size, bool *ret_one_shot);
+                    bool with_tdx, int load_error, char *failure, size_t failure_size, char *hint,
+                    size_t hint_size, bool *ret_one_shot);

@@ -24,24 +24,24 @@
 #include "manager.h"
 #include "tdx-errors.h"
 
-#define MID_TDX_ENABLED "c2f4a9180b7e4d6c93a5e1f07b2d8c64"
-#define MID_ENABLE_FAILED "9d07e3b15a6c4f28b1e4c8a2d0f39e57"
+#define MID_TDX_ENABLED     "c2f4a9180b7e4d6c93a5e1f07b2d8c64"
+#define MID_ENABLE_FAILED   "9d07e3b15a6c4f28b1e4c8a2d0f39e57"
 #define MID_OPERATOR_POLICY "5e61b2c8d4a94f0b8c27e9d1a3f6b045"
 
 /* systemd's start timeout is extended in steps while the load runs. */
 #define EXTEND_FIRST_USEC (3 * 1000000ULL)
 #define EXTEND_EVERY_USEC (10 * 1000000ULL)
-#define EXTEND_BY_USEC (30 * 1000000ULL)
+#define EXTEND_BY_USEC    (30 * 1000000ULL)
 
 /* What the worker thread does and what it found. Only the worker touches it while it runs;
  * the main thread reads it after the eventfd fired and the thread was joined. */
 struct kmod_job {
 	struct kmod_paths paths;
 	char module[64];
-	char options[300];	    /* what to load it with */
+	char options[300];          /* what to load it with */
 	char fallback_options[300]; /* ... and again with, if that fails */
-	bool reload;		    /* unload the idle module first */
-	bool fallback;		    /* try fallback_options after a failed load */
+	bool reload;                /* unload the idle module first */
+	bool fallback;              /* try fallback_options after a failed load */
 	int efd;
 
 	int lookup_error;
@@ -120,8 +120,8 @@ static void *job_run(void *userdata) {
 		}
 	}
 
-	r = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST, j->options, NULL,
-					    NULL, NULL);
+	r = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST, j->options, NULL, NULL,
+	                                    NULL);
 	if (r > 0) {
 		j->blocked = true;
 		goto out;
@@ -131,7 +131,7 @@ static void *job_run(void *userdata) {
 	 * KVM; load it again with TDX off so ordinary VMs keep working. */
 	if (r < 0 && j->fallback && kmod_module_get_initstate(mod) != KMOD_MODULE_LIVE) {
 		r = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST,
-						    j->fallback_options, NULL, NULL, NULL);
+		                                    j->fallback_options, NULL, NULL, NULL);
 		j->fallback_error = r < 0 ? r : 0;
 		j->fell_back = r == 0;
 	}
@@ -170,7 +170,7 @@ static void finish_ok(struct kmod_loader *l) {
 }
 
 static void finish(struct kmod_loader *l, const char *error_name, const char *fmt, ...)
-	_printf_(3, 4);
+    _printf_(3, 4);
 static void finish(struct kmod_loader *l, const char *error_name, const char *fmt, ...) {
 	char msg[2 * CHECK_TEXT_MAX];
 	va_list ap;
@@ -192,14 +192,14 @@ static void log_enable_failed(Manager *m, const char *fmt, ...) {
 }
 
 static void fail(struct kmod_loader *l, const char *error_name, const char *failure,
-		 const char *hint) {
+                 const char *hint) {
 	Manager *m = l->m;
 	m->enable.attempted = true;
 	m->enable.failed = true;
 	textf(m->enable.failure, sizeof m->enable.failure, "%s", failure);
 	textf(m->enable.hint, sizeof m->enable.hint, "%s", hint);
 	log_enable_failed(m, "Enabling TDX failed: %s%s%s", failure, hint[0] ? ". Hint: " : "",
-			  hint);
+	                  hint);
 	finish(l, error_name, "%s%s%s", failure, hint[0] ? ". " : "", hint);
 }
 
@@ -213,7 +213,7 @@ static void ask_kvm_dev(Manager *m) {
 	r = kvm_dev_ask(&kvm_dev_real_ops, &a);
 	if (r < 0) {
 		log_debug_errno(r, "Cannot ask /dev/kvm (%m): deciding on %s.tdx alone.",
-				m->config.kvm_module);
+		                m->config.kvm_module);
 		m->host.kvm_dev_asked = false;
 		return;
 	}
@@ -221,9 +221,10 @@ static void ask_kvm_dev(Manager *m) {
 	m->host.kvm_vm_types_tdx = a.tdx_vm_type;
 	m->host.kvm_td_max_vcpus = a.td_max_vcpus;
 	if (a.tdx_vm_type && a.create_vm_error < 0)
-		log_warning_errno(a.create_vm_error,
-				  "A throw-away TDX VM could not be created to read the per-TD vCPU "
-				  "limit: %m");
+		log_warning_errno(
+		    a.create_vm_error,
+		    "A throw-away TDX VM could not be created to read the per-TD vCPU "
+		    "limit: %m");
 }
 
 static void verify_and_finish(struct kmod_loader *l) {
@@ -240,7 +241,7 @@ static void verify_and_finish(struct kmod_loader *l) {
 
 	if (j->lookup_error < 0) {
 		textf(failure, sizeof failure, "%s could not be looked up with libkmod (%s)", mod,
-			 strerror(-j->lookup_error));
+		      strerror(-j->lookup_error));
 		fail(l, TDX_ERROR_MODULE_LOAD_FAILED, failure,
 		     "check that this kernel's modules are installed (modinfo kvm_intel)");
 		return;
@@ -248,10 +249,10 @@ static void verify_and_finish(struct kmod_loader *l) {
 	if (j->in_use_at_unload) {
 		m->enable.in_use = true;
 		textf(m->enable.in_use_reason, sizeof m->enable.in_use_reason,
-			 "a user appeared just before the reload (refcnt %d), not reloaded; at the "
-			 "next boot use %s.tdx=1 on the kernel command line or `options %s tdx=1` "
-			 "in /etc/modprobe.d/",
-			 j->refcnt_at_unload, mod, mod);
+		      "a user appeared just before the reload (refcnt %d), not reloaded; at the "
+		      "next boot use %s.tdx=1 on the kernel command line or `options %s tdx=1` "
+		      "in /etc/modprobe.d/",
+		      j->refcnt_at_unload, mod, mod);
 		log_warning("Not reloading %s: %s.", mod, m->enable.in_use_reason);
 		finish(l, TDX_ERROR_MODULE_LOAD_FAILED, "%s is in use: %s", mod,
 		       m->enable.in_use_reason);
@@ -259,18 +260,19 @@ static void verify_and_finish(struct kmod_loader *l) {
 	}
 	if (j->unload_error < 0) {
 		textf(failure, sizeof failure,
-			 "unloading the idle %s (loaded without TDX) failed (%s)", mod,
-			 strerror(-j->unload_error));
+		      "unloading the idle %s (loaded without TDX) failed (%s)", mod,
+		      strerror(-j->unload_error));
 		textf(hint, sizeof hint,
-			 "run modprobe -r %s && modprobe %s tdx=1 by hand, or boot with %s.tdx=1", mod,
-			 mod, mod);
+		      "run modprobe -r %s && modprobe %s tdx=1 by hand, or boot with %s.tdx=1", mod,
+		      mod, mod);
 		fail(l, TDX_ERROR_MODULE_LOAD_FAILED, failure, hint);
 		return;
 	}
 	if (j->blocked) {
 		m->enable.blocked_by_policy = true;
 		log_struct_internal(LOG_NOTICE, MID_OPERATOR_POLICY,
-				    "Not loading the KVM module: libkmod reports it blacklisted", NULL);
+		                    "Not loading the KVM module: libkmod reports it blacklisted",
+		                    NULL);
 		finish(l, TDX_ERROR_NOT_SUPPORTED, "%s is blacklisted in modprobe.d", mod);
 		return;
 	}
@@ -286,12 +288,12 @@ static void verify_and_finish(struct kmod_loader *l) {
 		textf(m->enable.hint, sizeof m->enable.hint, "%s", l->plan.hint);
 		if (j->load_error < 0) {
 			textf(failure, sizeof failure, "%s; loading %s without TDX failed too (%s)",
-				 l->plan.message, mod, strerror(-j->load_error));
+			      l->plan.message, mod, strerror(-j->load_error));
 			fail(l, TDX_ERROR_MODULE_LOAD_FAILED, failure, l->plan.hint);
 			return;
 		}
 		log_enable_failed(m, "%s; %s was loaded without TDX so ordinary VMs keep working.",
-				  l->plan.message, mod);
+		                  l->plan.message, mod);
 		finish(l, TDX_ERROR_NOT_SUPPORTED, "%s. %s", l->plan.message, l->plan.hint);
 		return;
 	}
@@ -299,7 +301,7 @@ static void verify_and_finish(struct kmod_loader *l) {
 	if (l->plan.action == ENABLE_ACTION_LOAD_PLAIN) {
 		if (j->load_error < 0) {
 			(void)enable_explain(&m->host.kmsg, l->since_seq, mod, false, j->load_error,
-					     failure, sizeof failure, hint, sizeof hint, NULL);
+			                     failure, sizeof failure, hint, sizeof hint, NULL);
 			fail(l, TDX_ERROR_MODULE_LOAD_FAILED, failure, hint);
 			return;
 		}
@@ -312,16 +314,15 @@ static void verify_and_finish(struct kmod_loader *l) {
 		char msg[CHECK_TEXT_MAX], field[96];
 		m->enable.attempted = true;
 		textf(msg, sizeof msg,
-			 "TDX enabled: %s loaded with %s in %" PRIu64 " s; module %s, %" PRIu32
-			 " guest KeyIDs%s, max %" PRIu32 " vCPUs per TD%s%s",
-			 mod, l->plan.options, secs,
-			 m->status.module_version[0] ? m->status.module_version : "version unknown",
-			 m->status.total_keyids,
-			 m->host.misc.capacity_known ? " (misc cgroup)" : "",
-			 m->status.max_vcpus, m->host.kvm_td_max_vcpus ? " (/dev/kvm)" : "",
-			 m->host.hp_kvm_tdx    ? ", hotplug state kvm/cpu/tdx:online"
-			 : m->host.hp_virt_tdx ? ", hotplug state virt/tdx:online"
-					       : "");
+		      "TDX enabled: %s loaded with %s in %" PRIu64 " s; module %s, %" PRIu32
+		      " guest KeyIDs%s, max %" PRIu32 " vCPUs per TD%s%s",
+		      mod, l->plan.options, secs,
+		      m->status.module_version[0] ? m->status.module_version : "version unknown",
+		      m->status.total_keyids, m->host.misc.capacity_known ? " (misc cgroup)" : "",
+		      m->status.max_vcpus, m->host.kvm_td_max_vcpus ? " (/dev/kvm)" : "",
+		      m->host.hp_kvm_tdx    ? ", hotplug state kvm/cpu/tdx:online"
+		      : m->host.hp_virt_tdx ? ", hotplug state virt/tdx:online"
+		                            : "");
 		textf(field, sizeof field, "TDXD_KVM_MODULE=%s", mod);
 		(void)log_struct_internal(LOG_INFO, MID_TDX_ENABLED, msg, field, NULL);
 		finish_ok(l);
@@ -330,9 +331,9 @@ static void verify_and_finish(struct kmod_loader *l) {
 
 	if (j->load_error == 0 && tdx_y && !up) {
 		textf(failure, sizeof failure,
-			 "%s.tdx reads Y but /dev/kvm does not list KVM_X86_TDX_VM (5) in "
-			 "KVM_CAP_VM_TYPES",
-			 mod);
+		      "%s.tdx reads Y but /dev/kvm does not list KVM_X86_TDX_VM (5) in "
+		      "KVM_CAP_VM_TYPES",
+		      mod);
 		fail(l, TDX_ERROR_MODULE_LOAD_FAILED, failure,
 		     "look at the kernel log (journalctl -k | grep -iE 'tdx|kvm')");
 		return;
@@ -340,16 +341,16 @@ static void verify_and_finish(struct kmod_loader *l) {
 
 	/* Failed: the load itself, or TDX stayed off. */
 	(void)enable_explain(&m->host.kmsg, l->since_seq, mod, true, j->load_error, failure,
-			     sizeof failure, hint, sizeof hint, &one_shot);
+	                     sizeof failure, hint, sizeof hint, &one_shot);
 	m->enable.fell_back = j->fell_back;
 	if (j->load_error < 0 && j->fallback && !j->fell_back && j->fallback_error < 0) {
 		size_t o = strlen(failure);
 		textf(failure + o, sizeof failure - o, "; loading it without TDX failed too (%s)",
-			 strerror(-j->fallback_error));
+		      strerror(-j->fallback_error));
 	}
 	if (j->fell_back)
 		log_info("%s was loaded again without TDX (%s) so ordinary VMs keep working.", mod,
-			 l->plan.fallback_options);
+		         l->plan.fallback_options);
 	fail(l, one_shot ? TDX_ERROR_NOT_SUPPORTED : TDX_ERROR_MODULE_LOAD_FAILED, failure, hint);
 }
 
@@ -372,9 +373,9 @@ static int on_extend(sd_event_source *s, uint64_t usec, void *userdata) {
 	uint64_t secs = (now_usec() - l->started_usec) / 1000000u;
 
 	(void)sd_notifyf(false,
-			 "EXTEND_TIMEOUT_USEC=%llu\nSTATUS=Loading %s with %s (%" PRIu64
-			 " s so far: the kernel allocates TDX memory metadata, PAMT)",
-			 (unsigned long long)EXTEND_BY_USEC, l->plan.module, l->plan.options, secs);
+	                 "EXTEND_TIMEOUT_USEC=%llu\nSTATUS=Loading %s with %s (%" PRIu64
+	                 " s so far: the kernel allocates TDX memory metadata, PAMT)",
+	                 (unsigned long long)EXTEND_BY_USEC, l->plan.module, l->plan.options, secs);
 	(void)sd_event_source_set_time_relative(s, EXTEND_EVERY_USEC);
 	(void)sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
 	return 0;
@@ -382,8 +383,8 @@ static int on_extend(sd_event_source *s, uint64_t usec, void *userdata) {
 
 static const char *plan_load_options(const struct enable_plan *p) {
 	return p->action == ENABLE_ACTION_LOAD_WITHOUT_TDX ? p->fallback_options
-	       : p->action == ENABLE_ACTION_LOAD_PLAIN	   ? p->plain_options
-							   : p->options;
+	       : p->action == ENABLE_ACTION_LOAD_PLAIN     ? p->plain_options
+	                                                   : p->options;
 }
 
 static int start_job(struct kmod_loader *l) {
@@ -402,7 +403,7 @@ static int start_job(struct kmod_loader *l) {
 	j->reload = l->plan.action == ENABLE_ACTION_RELOAD;
 	/* only a load with TDX falls back to one without */
 	j->fallback = m->config.fallback_without_tdx && (l->plan.action == ENABLE_ACTION_LOAD ||
-							  l->plan.action == ENABLE_ACTION_RELOAD);
+	                                                 l->plan.action == ENABLE_ACTION_RELOAD);
 
 	if (l->efd < 0) {
 		l->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -414,7 +415,7 @@ static int start_job(struct kmod_loader *l) {
 	if (r < 0)
 		return r;
 	r = sd_event_add_time_relative(m->event, &l->extend_source, CLOCK_MONOTONIC,
-				       EXTEND_FIRST_USEC, 0, on_extend, l);
+	                               EXTEND_FIRST_USEC, 0, on_extend, l);
 	if (r < 0)
 		return r;
 
@@ -454,8 +455,7 @@ static int lookup_module(Manager *m, struct kmod_module_facts *ret) {
 	/* Without a module directory in the test tree, "not found" only means "not known". */
 	if (!ret->found && !p.have_modules)
 		ret->found = true, ret->has_tdx_param = -1;
-	textf(ret->policy_file, sizeof ret->policy_file, "%s",
-		 display_path(m, ret->policy_file));
+	textf(ret->policy_file, sizeof ret->policy_file, "%s", display_path(m, ret->policy_file));
 	return 1;
 }
 
@@ -468,25 +468,25 @@ static int online_cpus(struct kmod_loader *l) {
 		textf(path, sizeof path, "/sys/devices/system/cpu/cpu%u/online", cpu);
 		if (m->test_root) {
 			log_info("Would online CPU %u (package %d has no online CPU) for the TDX "
-				 "module initialization (test root: nothing written).",
-				 cpu, pkg);
+			         "module initialization (test root: nothing written).",
+			         cpu, pkg);
 			continue;
 		}
 		int r = write_string_at(m->root, path, "1");
 		if (r < 0) {
 			char failure[CHECK_TEXT_MAX], hint[CHECK_TEXT_MAX];
 			textf(failure, sizeof failure,
-				 "cannot enable TDX: onlining CPU %u (package %d has no online CPU) "
-				 "failed (%s)",
-				 cpu, pkg, strerror(-r));
-			textf(hint, sizeof hint, "online a CPU of that package by hand: echo 1 > %s",
-				 path);
+			      "cannot enable TDX: onlining CPU %u (package %d has no online CPU) "
+			      "failed (%s)",
+			      cpu, pkg, strerror(-r));
+			textf(hint, sizeof hint,
+			      "online a CPU of that package by hand: echo 1 > %s", path);
 			fail(l, TDX_ERROR_NOT_SUPPORTED, failure, hint);
 			return r;
 		}
 		log_info("Onlined CPU %u: package %d had no online CPU, and the TDX module "
-			 "initialization needs one in every package.",
-			 cpu, pkg);
+		         "initialization needs one in every package.",
+		         cpu, pkg);
 	}
 	return 0;
 }
@@ -537,17 +537,17 @@ int kmod_loader_start(Manager *m, sd_bus_message *call) {
 	}
 	if (r < 0)
 		log_warning_errno(r, "libkmod could not be asked about %s: %m",
-				  m->config.kvm_module);
+		                  m->config.kvm_module);
 	if (r > 0)
 		m->host.kvm.modinfo_has_tdx = facts.has_tdx_param;
 
 	textf(path, sizeof path, "/sys/module/%s/initstate", m->config.kvm_module);
 	struct enable_input in = {
-		.host = &m->host,
-		.status = &m->status,
-		.config = &m->config,
-		.kmod = r > 0 ? &facts : NULL,
-		.builtin = m->host.kvm.loaded && !exists_at(m->root, path),
+	    .host = &m->host,
+	    .status = &m->status,
+	    .config = &m->config,
+	    .kmod = r > 0 ? &facts : NULL,
+	    .builtin = m->host.kvm.loaded && !exists_at(m->root, path),
 	};
 	(void)enable_plan_decide(&in, &l->plan);
 	const struct enable_plan *p = &l->plan;
@@ -577,8 +577,7 @@ int kmod_loader_start(Manager *m, sd_bus_message *call) {
 	case ENABLE_ACTION_BLOCKED: {
 		char field[96];
 		m->enable.blocked_by_policy = true;
-		textf(m->enable.policy_file, sizeof m->enable.policy_file, "%s",
-			 facts.policy_file);
+		textf(m->enable.policy_file, sizeof m->enable.policy_file, "%s", facts.policy_file);
 		textf(field, sizeof field, "TDXD_KVM_MODULE=%s", p->module);
 		char msg[2 * CHECK_TEXT_MAX];
 		textf(msg, sizeof msg, "TDX was not enabled: %s.", p->message);
@@ -606,11 +605,8 @@ int kmod_loader_start(Manager *m, sd_bus_message *call) {
 	case ENABLE_ACTION_LOAD:
 	case ENABLE_ACTION_RELOAD:
 	case ENABLE_ACTION_LOAD_WITHOUT_TDX:
-	case ENABLE_ACTION_LOAD_PLAIN:
-		break;
-	default:
-		finish(l, SD_BUS_ERROR_FAILED, "internal error: unknown enable action");
-		return 0;
+	case ENABLE_ACTION_LOAD_PLAIN: break;
+	default: finish(l, SD_BUS_ERROR_FAILED, "internal error: unknown enable action"); return 0;
 	}
 
 	m->enable.running = true;
@@ -625,27 +621,30 @@ int kmod_loader_start(Manager *m, sd_bus_message *call) {
 	if (m->test_root) {
 		m->enable.dry_run = true;
 		if (p->action == ENABLE_ACTION_RELOAD)
-			log_info("Would unload the idle %s (loaded without TDX, refcnt 0, no holders) "
-				 "and load it with %s%s%s (test root: nothing loaded).",
-				 p->module, opts, facts.options[0] ? "; modprobe.d adds " : "",
-				 facts.options);
+			log_info(
+			    "Would unload the idle %s (loaded without TDX, refcnt 0, no holders) "
+			    "and load it with %s%s%s (test root: nothing loaded).",
+			    p->module, opts, facts.options[0] ? "; modprobe.d adds " : "",
+			    facts.options);
 		else
-			log_info("Would load %s with %s%s%s (test root: nothing loaded).", p->module,
-				 opts, facts.options[0] ? "; modprobe.d adds " : "", facts.options);
+			log_info("Would load %s with %s%s%s (test root: nothing loaded).",
+			         p->module, opts, facts.options[0] ? "; modprobe.d adds " : "",
+			         facts.options);
 		finish_ok(l);
 		return 0;
 	}
 
 	log_info("%s %s with %s%s.", p->action == ENABLE_ACTION_RELOAD ? "Reloading" : "Loading",
-		 p->module, opts,
-		 p->action == ENABLE_ACTION_RELOAD ? " (it was loaded without TDX and is idle)" : "");
+	         p->module, opts,
+	         p->action == ENABLE_ACTION_RELOAD ? " (it was loaded without TDX and is idle)"
+	                                           : "");
 	r = start_job(l);
 	if (r < 0) {
 		char failure[CHECK_TEXT_MAX];
 		loader_stop_sources(l);
 		kmod_paths_done(&l->job.paths);
 		textf(failure, sizeof failure, "could not start loading %s (%s)", p->module,
-			 strerror(-r));
+		      strerror(-r));
 		fail(l, TDX_ERROR_MODULE_LOAD_FAILED, failure, "");
 	}
 	return 0;

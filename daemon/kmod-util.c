@@ -9,11 +9,8 @@
 /* libkmod's built-in search order for modprobe.d (kmod's default_config_paths), plus
  * /usr/lib/modprobe.d where distributions ship their defaults. */
 static const char *const system_config_dirs[] = {
-	"/etc/modprobe.d",
-	"/run/modprobe.d",
-	"/usr/local/lib/modprobe.d",
-	"/usr/lib/modprobe.d",
-	"/lib/modprobe.d",
+    "/etc/modprobe.d",     "/run/modprobe.d", "/usr/local/lib/modprobe.d",
+    "/usr/lib/modprobe.d", "/lib/modprobe.d",
 };
 
 static void strv_freep(char ***p) {
@@ -67,8 +64,8 @@ int kmod_paths_for_root(const char *root, struct kmod_paths *ret) {
 	for (size_t i = 0; i < ELEMENTSOF(system_config_dirs); i++) {
 		if (!real && !is_dir_at(root, system_config_dirs[i]))
 			continue;
-		p.config[n] = real ? strdup(system_config_dirs[i])
-				   : root_path(root, system_config_dirs[i]);
+		p.config[n] =
+		    real ? strdup(system_config_dirs[i]) : root_path(root, system_config_dirs[i]);
 		if (!p.config[n]) {
 			kmod_paths_done(&p);
 			return -ENOMEM;
@@ -114,7 +111,7 @@ int kmod_paths_for_root(const char *root, struct kmod_paths *ret) {
 }
 
 static void silent_log(void *data, int priority, const char *file, int line, const char *fn,
-		       const char *format, va_list args) {
+                       const char *format, va_list args) {
 }
 
 int kmod_ctx_new_for_paths(const struct kmod_paths *p, struct kmod_ctx **ret) {
@@ -175,7 +172,7 @@ static bool text_has_line(const char *text, const char *keyword, const char *mod
 }
 
 int kmod_config_find(char *const *config, const char *keyword, const char *module,
-		     char **ret_file) {
+                     char **ret_file) {
 	struct conf_file *files = NULL;
 	size_t n = 0, alloc = 0;
 	int r = -ENOENT;
@@ -248,7 +245,7 @@ out:
 
 bool kmod_install_command_blocks(const char *cmd) {
 	static const char *const refusers[] = {"/bin/false", "/usr/bin/false", "false",
-					       "/bin/true",  "/usr/bin/true",  "true"};
+	                                       "/bin/true",  "/usr/bin/true",  "true"};
 	char word[64];
 	size_t l;
 
@@ -290,7 +287,7 @@ static bool config_blacklists(struct kmod_ctx *ctx, const char *name) {
 }
 
 int kmod_module_facts_lookup(struct kmod_ctx *ctx, char *const *config, const char *name,
-			     struct kmod_module_facts *ret) {
+                             struct kmod_module_facts *ret) {
 	_cleanup_kmod_list_ struct kmod_list *list = NULL;
 	struct kmod_module_facts f = {.has_tdx_param = -1};
 	const char *s;
@@ -325,7 +322,8 @@ int kmod_module_facts_lookup(struct kmod_ctx *ctx, char *const *config, const ch
 
 	if (f.blacklisted || f.install_blocks) {
 		_cleanup_free_ char *file = NULL;
-		r = kmod_config_find(config, f.blacklisted ? "blacklist" : "install", f.name, &file);
+		r = kmod_config_find(config, f.blacklisted ? "blacklist" : "install", f.name,
+		                     &file);
 		if (r == -ENOMEM)
 			return r;
 		if (r >= 0)

@@ -17,16 +17,16 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct kmod_ctx *, kmod_unref);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct kmod_module *, kmod_module_unref);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct kmod_list *, kmod_module_unref_list);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct kmod_list *, kmod_module_info_free_list);
-#define _cleanup_kmod_ctx_ _cleanup_(kmod_unrefp)
-#define _cleanup_kmod_module_ _cleanup_(kmod_module_unrefp)
-#define _cleanup_kmod_list_ _cleanup_(kmod_module_unref_listp)
+#define _cleanup_kmod_ctx_       _cleanup_(kmod_unrefp)
+#define _cleanup_kmod_module_    _cleanup_(kmod_module_unrefp)
+#define _cleanup_kmod_list_      _cleanup_(kmod_module_unref_listp)
 #define _cleanup_kmod_info_list_ _cleanup_(kmod_module_info_free_listp)
 
 /* Where libkmod looks. */
 struct kmod_paths {
-	char *dirname;	   /* the module directory; NULL: libkmod's default for the running kernel */
-	char **config;	   /* modprobe.d directories (or files), in libkmod's precedence order;
-			    * NULL-terminated, never NULL itself */
+	char *dirname; /* the module directory; NULL: libkmod's default for the running kernel */
+	char **config; /* modprobe.d directories (or files), in libkmod's precedence order;
+	                * NULL-terminated, never NULL itself */
 	bool have_modules; /* the module directory exists */
 };
 
@@ -44,19 +44,18 @@ int kmod_ctx_new_for_paths(const struct kmod_paths *p, struct kmod_ctx **ret);
  * "KEYWORD MODULE ..." (MODULE compared with '-' and '_' alike). libkmod does not say which
  * file a blacklist or install line came from, so it is found again here for the hint.
  * Returns 0 with *ret_file set, -ENOENT if no file has it, -ENOMEM. */
-int kmod_config_find(char *const *config, const char *keyword, const char *module,
-		     char **ret_file);
+int kmod_config_find(char *const *config, const char *keyword, const char *module, char **ret_file);
 
 /* True for an install command that only refuses or skips the load (/bin/false, /bin/true and
  * their /usr/bin or bare forms, with or without arguments): the operator's "never load". */
 bool kmod_install_command_blocks(const char *cmd);
 
 struct kmod_module_facts {
-	bool found;	      /* the lookup resolved to a module */
-	char name[64];	      /* its real name (an alias resolved) */
-	int has_tdx_param;    /* its modinfo lists a tdx parameter: 1, 0, or -1 unknown */
-	bool blacklisted;     /* "blacklist NAME" */
-	bool install_blocks;  /* "install NAME /bin/false" and the like */
+	bool found;          /* the lookup resolved to a module */
+	char name[64];       /* its real name (an alias resolved) */
+	int has_tdx_param;   /* its modinfo lists a tdx parameter: 1, 0, or -1 unknown */
+	bool blacklisted;    /* "blacklist NAME" */
+	bool install_blocks; /* "install NAME /bin/false" and the like */
 	char install_cmd[256];
 	char policy_file[256]; /* the modprobe.d file with the blacklist/install line */
 	char options[512];     /* modprobe.d options for it ("" none) */
@@ -65,7 +64,7 @@ struct kmod_module_facts {
 /* Look NAME up the way modprobe does. A name nothing resolves to gives found=false and 0.
  * Returns 0 or -ENOMEM. */
 int kmod_module_facts_lookup(struct kmod_ctx *ctx, char *const *config, const char *name,
-			     struct kmod_module_facts *ret);
+                             struct kmod_module_facts *ret);
 
 /* "a-b" and "a_b" name the same module. */
 bool kmod_names_equal(const char *a, const char *b);

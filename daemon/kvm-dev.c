@@ -20,9 +20,9 @@ static void real_close(void *userdata, int fd) {
 }
 
 const struct kvm_dev_ops kvm_dev_real_ops = {
-	.open_kvm = real_open,
-	.ioctl = real_ioctl,
-	.close_fd = real_close,
+    .open_kvm = real_open,
+    .ioctl = real_ioctl,
+    .close_fd = real_close,
 };
 
 int kvm_dev_ask(const struct kvm_dev_ops *ops, struct kvm_dev_answers *ret) {
@@ -50,7 +50,7 @@ int kvm_dev_ask(const struct kvm_dev_ops *ops, struct kvm_dev_answers *ret) {
 			a.create_vm_error = vm;
 		else {
 			r = ops->ioctl(ops->userdata, vm, TDXD_KVM_CHECK_EXTENSION,
-				       TDXD_KVM_CAP_MAX_VCPUS);
+			               TDXD_KVM_CAP_MAX_VCPUS);
 			if (r > 0)
 				a.td_max_vcpus = (uint32_t)r;
 			ops->close_fd(ops->userdata, vm);

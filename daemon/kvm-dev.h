@@ -8,12 +8,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define TDXD_KVMIO 0xAE
-#define TDXD_KVM_CREATE_VM 0xAE01UL	  /* _IO(KVMIO, 0x01), argument: the VM type */
+#define TDXD_KVMIO               0xAE
+#define TDXD_KVM_CREATE_VM       0xAE01UL /* _IO(KVMIO, 0x01), argument: the VM type */
 #define TDXD_KVM_CHECK_EXTENSION 0xAE03UL /* _IO(KVMIO, 0x03), system or VM fd */
-#define TDXD_KVM_CAP_MAX_VCPUS 66
-#define TDXD_KVM_CAP_VM_TYPES 235
-#define TDXD_KVM_X86_TDX_VM 5
+#define TDXD_KVM_CAP_MAX_VCPUS   66
+#define TDXD_KVM_CAP_VM_TYPES    235
+#define TDXD_KVM_X86_TDX_VM      5
 
 struct kvm_dev_ops {
 	/* Returns an fd for /dev/kvm, or -errno. */
@@ -28,10 +28,10 @@ struct kvm_dev_ops {
 extern const struct kvm_dev_ops kvm_dev_real_ops;
 
 struct kvm_dev_answers {
-	bool asked;	   /* /dev/kvm was opened and KVM_CAP_VM_TYPES answered */
-	uint64_t vm_types; /* the KVM_CAP_VM_TYPES bitmask (0 on kernels without the cap) */
-	bool tdx_vm_type;  /* bit KVM_X86_TDX_VM is set */
-	int create_vm_error; /* -errno of the throw-away KVM_CREATE_VM(5), 0 if it worked */
+	bool asked;            /* /dev/kvm was opened and KVM_CAP_VM_TYPES answered */
+	uint64_t vm_types;     /* the KVM_CAP_VM_TYPES bitmask (0 on kernels without the cap) */
+	bool tdx_vm_type;      /* bit KVM_X86_TDX_VM is set */
+	int create_vm_error;   /* -errno of the throw-away KVM_CREATE_VM(5), 0 if it worked */
 	uint32_t td_max_vcpus; /* KVM_CAP_MAX_VCPUS on the TD VM fd, 0 unknown */
 };
 

@@ -58,11 +58,11 @@ static struct enable_plan decide(void) {
 	memset(&cs.s, 0, sizeof cs.s);
 	ck_assert_int_eq(status_derive(&cs.h, &pol, NULL, &cs.s), 0);
 	struct enable_input in = {
-		.host = &cs.h,
-		.status = &cs.s,
-		.config = &cs.c,
-		.kmod = cs.have_k ? &cs.k : NULL,
-		.builtin = cs.builtin,
+	    .host = &cs.h,
+	    .status = &cs.s,
+	    .config = &cs.c,
+	    .kmod = cs.have_k ? &cs.k : NULL,
+	    .builtin = cs.builtin,
 	};
 	memset(&p, 0x55, sizeof p);
 	ck_assert_int_eq(enable_plan_decide(&in, &p), 0);
@@ -237,7 +237,7 @@ START_TEST(test_plan_unsupported) {
 		load_fixture(trees[i]);
 		struct enable_plan p = decide();
 		ck_assert_msg(p.action == ENABLE_ACTION_UNSUPPORTED, "%s: %s", trees[i],
-			      enable_action_to_string(p.action));
+		              enable_action_to_string(p.action));
 		ck_assert_has(p.message, "nothing to enable");
 	}
 }
@@ -285,8 +285,8 @@ START_TEST(test_plan_cpus) {
 	p = decide();
 	ck_assert_int_eq(p.action, ENABLE_ACTION_CPUS_REFUSED);
 	ck_assert_str_eq(p.message, "cannot enable TDX: no online CPU in package 1 (CPUs "
-				    "16-31,48-63); online one, e.g. echo 1 > "
-				    "/sys/devices/system/cpu/cpu16/online");
+	                            "16-31,48-63); online one, e.g. echo 1 > "
+	                            "/sys/devices/system/cpu/cpu16/online");
 	ck_assert_has(p.hint, "OnlineCPUsForInit=yes");
 
 	/* an idle reload needs them too */
@@ -329,17 +329,18 @@ static void parse_log(const char *text) {
 }
 
 static const char log_v616_init_failed[] =
-	"6,60,210113,-;virt/tdx: BIOS enabled: private KeyID range [32, 64)\n"
-	"3,83,7390117,-;virt/tdx: SEAMCALL (0x0000000000000022) failed: 0xc000050500000000\n"
-	"3,84,7390123,-;virt/tdx: RCX 0x0000000000000000 RDX 0x9100000100000008 R08 0x0\n"
-	"3,86,7390130,-;virt/tdx: module initialization failed (-5)\n";
+    "6,60,210113,-;virt/tdx: BIOS enabled: private KeyID range [32, 64)\n"
+    "3,83,7390117,-;virt/tdx: SEAMCALL (0x0000000000000022) failed: 0xc000050500000000\n"
+    "3,84,7390123,-;virt/tdx: RCX 0x0000000000000000 RDX 0x9100000100000008 R08 0x0\n"
+    "3,86,7390130,-;virt/tdx: module initialization failed (-5)\n";
 
 START_TEST(test_explain_init_failure) {
 	char f[CHECK_TEXT_MAX], h[CHECK_TEXT_MAX];
 	bool one_shot = false;
 
 	parse_log(log_v616_init_failed);
-	ck_assert(enable_explain(&kf, 80, "kvm_intel", true, -EIO, f, sizeof f, h, sizeof h, &one_shot));
+	ck_assert(
+	    enable_explain(&kf, 80, "kvm_intel", true, -EIO, f, sizeof f, h, sizeof h, &one_shot));
 	ck_assert(one_shot);
 	ck_assert_has(f, "loading kvm_intel with tdx=1 failed (Input/output error)");
 	ck_assert_has(f, "SEAMCALL");
@@ -348,8 +349,8 @@ START_TEST(test_explain_init_failure) {
 	ck_assert_has(h, "reboot");
 
 	/* lines written before the load began are not this load's reason */
-	ck_assert(!enable_explain(&kf, 86, "kvm_intel", true, -EIO, f, sizeof f, h, sizeof h,
-				  &one_shot));
+	ck_assert(
+	    !enable_explain(&kf, 86, "kvm_intel", true, -EIO, f, sizeof f, h, sizeof h, &one_shot));
 	ck_assert(!one_shot);
 	ck_assert_has(f, "the kernel log gives no reason");
 	ck_assert_lacks(f, "SEAMCALL");
@@ -364,12 +365,12 @@ START_TEST(test_explain_kernel_reasons) {
 	/* real kvm_intel on a CPU without VMX */
 	parse_log("3,500,9000000,-;kvm: no hardware support for 'kvm_intel'\n");
 	ck_assert(enable_explain(&kf, 499, "kvm_intel", true, -EOPNOTSUPP, f, sizeof f, h, sizeof h,
-				 &one_shot));
+	                         &one_shot));
 	ck_assert(!one_shot);
 	ck_assert_has(f, "(Operation not supported)");
 	ck_assert_has(f, "loading kvm_intel with tdx=1 failed");
 	(void)enable_explain(&kf, 499, "kvm_intel", false, -EOPNOTSUPP, f, sizeof f, h, sizeof h,
-			     NULL);
+	                     NULL);
 	ck_assert_has(f, "loading kvm_intel failed (Operation not supported)");
 	ck_assert_has(f, "no hardware support for 'kvm_intel'");
 	ck_assert_has(f, "no hardware virtualization support");
@@ -377,23 +378,24 @@ START_TEST(test_explain_kernel_reasons) {
 	ck_assert_has(h, "VT-x");
 
 	parse_log("3,600,1,-;kvm_intel: Disable TDX: MAX_VCPU_PER_TD (128) smaller than number "
-		  "of logical CPUs (192).\n");
+	          "of logical CPUs (192).\n");
 	ck_assert(enable_explain(&kf, 1, "kvm_intel", true, -EINVAL, f, sizeof f, h, sizeof h,
-				 &one_shot));
+	                         &one_shot));
 	ck_assert_has(f, "allows 128 vCPUs per TD, fewer than the 192 logical CPUs");
 	ck_assert_has(h, "MAX_VCPUS_PER_TD");
 
 	parse_log("3,700,1,-;virt/tdx: initialization failed: TDMRs exhausted.\n"
-		  "3,701,1,-;virt/tdx: module initialization failed (-28)\n");
+	          "3,701,1,-;virt/tdx: module initialization failed (-28)\n");
 	ck_assert(enable_explain(&kf, 699, "kvm_intel", true, -ENOSPC, f, sizeof f, h, sizeof h,
-				 &one_shot));
+	                         &one_shot));
 	ck_assert(one_shot);
 	ck_assert_has(f, "TDMRs");
 	ck_assert_has(h, "reboot");
 
 	/* loaded, but KVM turned TDX off: a prerequisite, with load_error 0 */
 	parse_log("4,800,1,-;kvm_intel: EPT is required for TDX\n");
-	ck_assert(enable_explain(&kf, 799, "kvm_intel", true, 0, f, sizeof f, h, sizeof h, &one_shot));
+	ck_assert(
+	    enable_explain(&kf, 799, "kvm_intel", true, 0, f, sizeof f, h, sizeof h, &one_shot));
 	ck_assert(!one_shot);
 	ck_assert_has(f, "kvm_intel loaded but TDX did not come up (kvm_intel.tdx reads N)");
 	ck_assert_has(f, "EPT is off");
@@ -401,14 +403,16 @@ START_TEST(test_explain_kernel_reasons) {
 
 	/* the BIOS did not load the module */
 	parse_log("3,900,1,-;virt/tdx: module not loaded\n");
-	ck_assert(enable_explain(&kf, 0, "kvm_intel", true, 0, f, sizeof f, h, sizeof h, &one_shot));
+	ck_assert(
+	    enable_explain(&kf, 0, "kvm_intel", true, 0, f, sizeof f, h, sizeof h, &one_shot));
 	ck_assert_has(f, "BIOS did not load the TDX module");
 	ck_assert_has(h, "SEAM Loader");
 
 	/* an unreadable log says so */
 	kmsg_facts_done(&kf);
 	memset(&kf, 0, sizeof kf);
-	ck_assert(!enable_explain(&kf, 0, "kvm_intel", true, -EINVAL, f, sizeof f, h, sizeof h, NULL));
+	ck_assert(
+	    !enable_explain(&kf, 0, "kvm_intel", true, -EINVAL, f, sizeof f, h, sizeof h, NULL));
 	ck_assert_has(f, "could not be read");
 	kmsg_facts_done(&kf);
 	memset(&kf, 0, sizeof kf);
@@ -458,8 +462,8 @@ static void fake_close(void *u, int fd) {
 }
 
 START_TEST(test_kvm_dev) {
-	struct fake_kvm f = {.vm_types = 0x23, .create_vm_result = 11, .max_vcpus = 96,
-			     .open_result = 10};
+	struct fake_kvm f = {
+	    .vm_types = 0x23, .create_vm_result = 11, .max_vcpus = 96, .open_result = 10};
 	struct kvm_dev_ops ops = {fake_open, fake_ioctl, fake_close, &f};
 	struct kvm_dev_answers a;
 
@@ -520,7 +524,7 @@ static bool make_module_tree(void) {
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 	snprintf(d, sizeof d, "%s/lib/modules/9.9.9-test/kernel/arch/x86/kvm", tmpdir);
 	snprintf(cmd, sizeof cmd, "mkdir -p '%s' '%s/etc/modprobe.d' '%s/lib/modprobe.d'", d,
-		 tmpdir, tmpdir);
+	         tmpdir, tmpdir);
 	ck_assert_int_eq(system(cmd), 0);
 	snprintf(cmd, sizeof cmd, "%s/kvm-intel.ko", d);
 	copy_file(FAKE_KVM_INTEL_KO, cmd);
@@ -611,8 +615,8 @@ START_TEST(test_kmod_lookup) {
 	/* modprobe.d: an alias, options (libkmod merges them) */
 	snprintf(want, sizeof want, "%s/etc/modprobe.d", tmpdir);
 	write_file(want, "kvm.conf",
-		   "# test\nalias tdx-kvm kvm_intel\noptions kvm_intel nested=0\n"
-		   "options kvm-intel tdx=1\n");
+	           "# test\nalias tdx-kvm kvm_intel\noptions kvm_intel nested=0\n"
+	           "options kvm-intel tdx=1\n");
 	ck_assert_str_eq(lookup("tdx-kvm").name, "kvm_intel");
 	f = lookup("kvm_intel");
 	ck_assert_has(f.options, "nested=0");
