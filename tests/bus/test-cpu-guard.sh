@@ -61,6 +61,10 @@ out=$(call CheckCPUOffline u 9)
 assert_match '^bs true ".*package 1 keeps CPU 8 online' "$out" "CheckCPUOffline 9: allowed"
 expect_error org.tdxd.Tdx1.Error.NoSuchCPU CheckCPUOffline uint32:99999
 expect_error org.tdxd.Tdx1.Error.NoSuchCPU OfflineCPU uint32:99999
+# x86 CPU 0 has no online file (not hotpluggable): a clear error, not a crash or a fake success
+out=$(dsend OfflineCPU uint32:0) && fail "OfflineCPU 0 succeeded"
+assert_match '^Error org.tdxd.Tdx1.Error.NotSupported: CPU 0 cannot be taken offline' "$out" \
+	"OfflineCPU 0 -> NotSupported (no online file)"
 out=$(as_nobody dbus-send --system --print-reply --dest=org.tdxd.Tdx1 /org/tdxd/Tdx1 \
 	org.tdxd.Tdx1.Manager.OfflineCPU uint32:9 2>&1) && fail "OfflineCPU as nobody succeeded"
 assert_match 'AccessDenied' "$out" "OfflineCPU needs root"
