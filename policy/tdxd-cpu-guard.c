@@ -132,6 +132,13 @@ static int run(unsigned cpu) {
 		return r;
 	}
 
+	/* Online again (tdxd won the race, or this is a second run): nothing else to read. */
+	if (in.cpu_online) {
+		(void)cpu_guard_helper_decide(&in, reason, sizeof reason);
+		say(LOG_DEBUG, false, cpu, -1, reason);
+		return 0;
+	}
+
 	_cleanup_free_ struct cpu_package *map = NULL;
 	size_t n_map = 0;
 	r = run_cpu_package_read(arg_root, &map, &n_map, &line);
