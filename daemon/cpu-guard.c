@@ -246,23 +246,11 @@ int cpu_guard_offline_cpu(Manager *m, unsigned cpu, sd_bus_error *error) {
 	online_path(cpu, path, sizeof path);
 	describe_caller(m, who, sizeof who);
 
-	if (!v.allowed) {
-		switch (mode) {
-		case POLICY_ENFORCE:
-			snprintf(msg, sizeof msg, "Refused %s to offline CPU %u: %s", who, cpu,
-				 v.reason);
-			log_guard_action(LOG_WARNING, cpu, v.package, "refused", msg);
-			(void)manager_emit_cpu_offline_blocked(m, cpu, v.package, "refused");
-			return sd_bus_error_setf(error, TDX_ERROR_LAST_CPU_IN_PACKAGE, "%s",
-						 v.reason);
-		case POLICY_WARN:
-			snprintf(msg, sizeof msg, "%s offlines CPU %u although %s", who, cpu,
-				 v.reason);
-			log_guard_action(LOG_WARNING, cpu, v.package, "warned", msg);
-			(void)manager_emit_cpu_offline_blocked(m, cpu, v.package, "warned");
-			break;
-		default: break;
-		}
+	if (!v.allowed && mode == POLICY_ENFORCE) {
+		snprintf(msg, sizeof msg, "Refused %s to offline CPU %u: %s", who, cpu, v.reason);
+		log_guard_action(LOG_WARNING, cpu, v.package, "refused", msg);
+		(void)manager_emit_cpu_offline_blocked(m, cpu, v.package, "refused");
+		return sd_bus_error_setf(error, TDX_ERROR_LAST_CPU_IN_PACKAGE, "%s", v.reason);
 	}
 
 	m->cpu_guard_offline_pending = true;
@@ -286,7 +274,13 @@ int cpu_guard_offline_cpu(Manager *m, unsigned cpu, sd_bus_error *error) {
 		return sd_bus_error_set_errnof(error, r, "Failed to offline CPU %u: writing %s: %m",
 					       cpu, path);
 	}
-	log_info("%s: CPU %u offline", who, cpu);
+	if (!v.allowed && mode == POLICY_WARN) {
+		/* Only once the kernel took it: a failed write left the package as it was. */
+		snprintf(msg, sizeof msg, "%s took CPU %u offline although %s", who, cpu, v.reason);
+		log_guard_action(LOG_WARNING, cpu, v.package, "warned", msg);
+		(void)manager_emit_cpu_offline_blocked(m, cpu, v.package, "warned");
+	} else
+		log_info("%s: CPU %u offline", who, cpu);
 
 	/* Packages as they are now; the kernel's offline event follows on a real host. */
 	(void)manager_probe(m);
