@@ -30,7 +30,6 @@ const char *enable_action_to_string(enum enable_action a) {
 	    [ENABLE_ACTION_LOAD] = "load",
 	    [ENABLE_ACTION_RELOAD] = "reload",
 	    [ENABLE_ACTION_LOAD_WITHOUT_TDX] = "load-without-tdx",
-	    [ENABLE_ACTION_LOAD_PLAIN] = "load-plain",
 	};
 	return a >= 0 && a < _ENABLE_ACTION_MAX ? t[a] : "?";
 }
@@ -144,8 +143,6 @@ int enable_plan_decide(const struct enable_input *in, struct enable_plan *ret) {
 	snprintf(p.options, sizeof p.options, "%s", c->kvm_module_options);
 	enable_options_without_tdx(c->kvm_module_options, true, p.fallback_options,
 	                           sizeof p.fallback_options);
-	enable_options_without_tdx(c->kvm_module_options, false, p.plain_options,
-	                           sizeof p.plain_options);
 
 	if ((f = first_platform_failure(s))) {
 		p.action = ENABLE_ACTION_UNSUPPORTED;
@@ -205,10 +202,9 @@ int enable_plan_decide(const struct enable_input *in, struct enable_plan *ret) {
 
 	if (failed(s, CHECK_HIBERNATION) || failed(s, CHECK_KERNEL_TDX) ||
 	    (km && km->found && km->has_tdx_param == 0 && !kvm->loaded)) {
-		/* Nothing to enable, but KVM itself still serves ordinary VMs: load the module
-		 * (without any tdx option) when it is not loaded, so a host that cannot run KVM
-		 * at all fails with the kernel's reason instead of looking merely "disabled". */
-		p.action = kvm->loaded ? ENABLE_ACTION_NO_SUPPORT : ENABLE_ACTION_LOAD_PLAIN;
+		/* The spec makes this "disabled" (kernel-tdx): nothing is loaded, the
+		 * module is left to udev for ordinary VMs. */
+		p.action = ENABLE_ACTION_NO_SUPPORT;
 		f = failed(s, CHECK_HIBERNATION)  ? &s->checks[CHECK_HIBERNATION]
 		    : failed(s, CHECK_KERNEL_TDX) ? &s->checks[CHECK_KERNEL_TDX]
 		                                  : NULL;

@@ -27,8 +27,6 @@ enum enable_action {
 	ENABLE_ACTION_LOAD,         /* load with KVMModuleOptions */
 	ENABLE_ACTION_RELOAD,       /* unload the idle module, load it with KVMModuleOptions */
 	ENABLE_ACTION_LOAD_WITHOUT_TDX, /* one-shot failure, module missing: load with tdx=0 */
-	ENABLE_ACTION_LOAD_PLAIN,       /* no KVM TDX support in this kernel: load the module
-	                                 * for ordinary VMs, without any tdx option */
 	_ENABLE_ACTION_MAX,
 };
 
@@ -49,7 +47,6 @@ struct enable_plan {
 	char module[64];
 	char options[256];
 	char fallback_options[300];
-	char plain_options[256]; /* KVMModuleOptions without any tdx option */
 	/* CPUs to online first, one per package (or dark NUMA node) without an online CPU. */
 	unsigned cpus_to_online[64];
 	size_t n_cpus_to_online;

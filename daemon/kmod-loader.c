@@ -298,18 +298,6 @@ static void verify_and_finish(struct kmod_loader *l) {
 		return;
 	}
 
-	if (l->plan.action == ENABLE_ACTION_LOAD_PLAIN) {
-		if (j->load_error < 0) {
-			(void)enable_explain(&m->host.kmsg, l->since_seq, mod, false, j->load_error,
-			                     failure, sizeof failure, hint, sizeof hint, NULL);
-			fail(l, TDX_ERROR_MODULE_LOAD_FAILED, failure, hint);
-			return;
-		}
-		log_notice("Loaded %s without TDX for ordinary VMs: %s.", mod, l->plan.message);
-		finish(l, TDX_ERROR_NOT_SUPPORTED, "%s. %s", l->plan.message, l->plan.hint);
-		return;
-	}
-
 	if (j->load_error == 0 && up) {
 		char msg[CHECK_TEXT_MAX], field[96];
 		m->enable.attempted = true;
@@ -382,9 +370,7 @@ static int on_extend(sd_event_source *s, uint64_t usec, void *userdata) {
 }
 
 static const char *plan_load_options(const struct enable_plan *p) {
-	return p->action == ENABLE_ACTION_LOAD_WITHOUT_TDX ? p->fallback_options
-	       : p->action == ENABLE_ACTION_LOAD_PLAIN     ? p->plain_options
-	                                                   : p->options;
+	return p->action == ENABLE_ACTION_LOAD_WITHOUT_TDX ? p->fallback_options : p->options;
 }
 
 static int start_job(struct kmod_loader *l) {
@@ -605,7 +591,6 @@ int kmod_loader_start(Manager *m, sd_bus_message *call) {
 	case ENABLE_ACTION_LOAD:
 	case ENABLE_ACTION_RELOAD:
 	case ENABLE_ACTION_LOAD_WITHOUT_TDX:
-	case ENABLE_ACTION_LOAD_PLAIN: break;
 	default: finish(l, SD_BUS_ERROR_FAILED, "internal error: unknown enable action"); return 0;
 	}
 

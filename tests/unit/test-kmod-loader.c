@@ -204,18 +204,18 @@ START_TEST(test_plan_not_found_no_support) {
 	ck_assert_int_eq(p.action, ENABLE_ACTION_NOT_FOUND);
 	ck_assert_has(p.message, "not found");
 
-	/* a kernel without KVM TDX support: nothing to enable, but KVM is still loaded for
-	 * ordinary VMs (so a host without VMX fails with the kernel's reason) */
+	/* a kernel without KVM TDX support: nothing to enable, nothing loaded (spec: the
+	 * kernel-tdx check fails, State disabled) */
 	cs.k.found = true;
 	cs.k.has_tdx_param = 0;
 	cs.h.kvm.modinfo_has_tdx = 0;
 	snprintf(cs.c.kvm_module_options, sizeof cs.c.kvm_module_options, "tdx=1 nested=0");
 	p = decide();
-	ck_assert_int_eq(p.action, ENABLE_ACTION_LOAD_PLAIN);
+	ck_assert_int_eq(p.action, ENABLE_ACTION_NO_SUPPORT);
 	ck_assert_has(p.message, "nothing to enable");
-	ck_assert_str_eq(p.plain_options, "nested=0");
+	ck_assert_has(p.message, "no tdx parameter");
 	ck_assert_uint_eq(p.n_cpus_to_online, 0);
-	/* ... and left alone when already loaded */
+	/* ... and an idle module without the parameter is not reloaded either */
 	cs.h.kvm.loaded = true;
 	cs.h.kvm.refcnt = 0;
 	ck_assert_int_eq(decide().action, ENABLE_ACTION_NO_SUPPORT);
