@@ -590,7 +590,7 @@ int kmod_loader_start(Manager *m, sd_bus_message *call) {
 
 	case ENABLE_ACTION_LOAD:
 	case ENABLE_ACTION_RELOAD:
-	case ENABLE_ACTION_LOAD_WITHOUT_TDX:
+	case ENABLE_ACTION_LOAD_WITHOUT_TDX: break;
 	default: finish(l, SD_BUS_ERROR_FAILED, "internal error: unknown enable action"); return 0;
 	}
 
