@@ -504,12 +504,12 @@ int kmod_loader_start(Manager *m, sd_bus_message *call) {
 	l->call = call ? sd_bus_message_ref(call) : NULL;
 	l->plan = (struct enable_plan){0};
 
-	/* The decision is made on a fresh probe; its last log record marks where "since the
-	 * load began" starts. The earlier attempt's conclusions stay published until this one
-	 * has its own, and State goes to "starting" only when something is loaded: a restart
-	 * on a ready host does not flap. */
+	/* A new attempt: what an earlier one concluded no longer holds. State is "starting"
+	 * from here on, and manager_notify_status() holds READY=1 back until finish(). The
+	 * decision is made on a fresh probe; its last log record marks where "since the load
+	 * began" starts. */
+	m->enable = (struct enable_progress){.running = true};
 	r = manager_probe(m);
-	m->enable = (struct enable_progress){0};
 	if (r < 0) {
 		fail(l, TDX_ERROR_MODULE_LOAD_FAILED, "the host could not be read", "");
 		return 0;
@@ -593,9 +593,6 @@ int kmod_loader_start(Manager *m, sd_bus_message *call) {
 	case ENABLE_ACTION_LOAD_WITHOUT_TDX: break;
 	default: finish(l, SD_BUS_ERROR_FAILED, "internal error: unknown enable action"); return 0;
 	}
-
-	m->enable.running = true;
-	(void)manager_rederive(m); /* State=starting */
 
 	if (online_cpus(l) < 0)
 		return 0;
