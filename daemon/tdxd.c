@@ -195,7 +195,11 @@ static int run(int argc, char *argv[]) {
 	if (!m->gate)
 		return log_error_errno(ENOMEM, "Out of memory.");
 
+	/* READY=1 waits for the enable sequence (spec section 2): the first probe is
+	 * published as "starting"; kmod_loader_start() sends READY=1 when it ends. */
+	m->enable.running = m->config.enable_tdx;
 	r = manager_probe(m);
+	m->enable.running = false;
 	if (r < 0)
 		return r;
 

@@ -52,12 +52,19 @@ assert_eq disabled "$(prop State)" "ReloadKVM=never: State"
 assert_match 'ReloadKVM=never' "$(prop StateReason)" "ReloadKVM=never: the reason says so"
 rm -f "$ROOT/etc/tdxd/tdxd.conf"
 
-# ---- not loaded: would load it, with the modprobe.d options ----
+# ---- not loaded: would load it, with the modprobe.d options; READY=1 only at the end ----
 printf '[Manager]\nMemoryGate=warn\n' >"$ROOT/etc/tdxd/tdxd.conf"
 rm -rf "$ROOT/sys/module/kvm_intel"
 mkdir -p "$ROOT/etc/modprobe.d"
 echo 'options kvm_intel nested=0' >"$ROOT/etc/modprobe.d/kvm.conf"
+python3 "$(dirname "$0")/notify-listen.py" "$WORK/notify" >"$WORK/notify.log" &
+wait_for test -S "$WORK/notify" || fail "notify listener did not start"
+DAEMON_ENV="NOTIFY_SOCKET=$WORK/notify"
 restart
+DAEMON_ENV=""
+wait_for grep -q 'READY=1' "$WORK/notify.log" || fail "no READY=1: $(cat "$WORK/notify.log")"
+assert_match 'READY=1\|STATUS=TDX disabled: .*\(test root: nothing was loaded\)' \
+	"$(grep -m1 READY=1 "$WORK/notify.log")" "READY=1 only once the enable sequence has ended"
 log_has "Would load kvm_intel with tdx=1; modprobe.d adds nested=0" \
 	"not loaded: would load with tdx=1 plus the modprobe.d options"
 assert_eq disabled "$(prop State)" "not loaded, dry run: disabled"
