@@ -270,6 +270,8 @@ static int method_check_cpu_offline(sd_bus_message *msg, void *userdata, sd_bus_
 	int r = sd_bus_message_read(msg, "u", &cpu);
 	if (r < 0)
 		return r;
+	/* Whether TDs exist now (the kernel's own EBUSY) is part of the answer: read it fresh. */
+	(void)manager_refresh_usage(m);
 	r = cpu_guard_decide(&m->host, &m->status, m->config.cpu_guard, cpu, &v);
 	if (r < 0)
 		return sd_bus_error_set_errnof(error, r, "Failed to decide on CPU %u: %m", cpu);

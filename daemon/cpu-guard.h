@@ -16,7 +16,7 @@
 #include "status.h"
 
 /* The journal catalog entry (systemd/tdxd.catalog) of every CPU guard action. */
-#define CPU_GUARD_MESSAGE_ID "6a1c3f0e9d2b4b7a8e51c0d4f2a7b913"
+#include "message-ids.h"
 
 struct Manager;
 

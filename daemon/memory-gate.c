@@ -11,7 +11,7 @@
 #include "memory-gate.h"
 #include "run-state.h"
 
-#define MEMORY_REFUSED_MESSAGE_ID "3b8e5d71c9f04a2e9a16d0b7c45e2f08"
+#include "message-ids.h"
 #define MEM_DIR                   "/sys/devices/system/memory"
 #define IOMEM_PATH                "/proc/iomem"
 /* Blocks of one hot-add arrive as a burst of events (512 for a 64 GiB device): the journal

@@ -5,10 +5,14 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include <time.h>
+
 #include <json-c/json.h>
 #include <systemd/sd-bus.h>
+#include <systemd/sd-journal.h>
 
 #include "macro.h"
+#include "message-ids.h"
 #include "parse-util.h"
 #include "tdx-errors.h"
 #include "tdxctl-bus.h"
@@ -66,6 +70,57 @@ static int usage_error(const char *fmt, const char *arg) {
 	return 2;
 }
 
+#define RECENT_ACTIONS 5
+
+/* The guard and gate actions of this boot, newest last, like the log lines of
+ * `systemctl status`: what was refused or undone, and why. The D-Bus API keeps no history;
+ * the journal does (tdxd logs each action with a MESSAGE_ID). Quietly nothing when the journal
+ * cannot be read (an unprivileged user outside the adm group). */
+static void print_recent_actions(FILE *out) {
+	_cleanup_(sd_journal_closep) sd_journal *j = NULL;
+	static const char *const ids[] = {CPU_GUARD_MESSAGE_ID, MEMORY_REFUSED_MESSAGE_ID,
+					  ENABLE_FAILED_MESSAGE_ID, OPERATOR_POLICY_MESSAGE_ID};
+	char match[64], *lines[RECENT_ACTIONS] = {0};
+	sd_id128_t boot;
+	size_t n = 0;
+
+	if (sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM) < 0 ||
+	    sd_id128_get_boot(&boot) < 0)
+		return;
+	for (size_t i = 0; i < ELEMENTSOF(ids); i++) {
+		snprintf(match, sizeof match, "MESSAGE_ID=%s", ids[i]);
+		if (sd_journal_add_match(j, match, 0) < 0)
+			return;
+	}
+	char bootm[64];
+	snprintf(bootm, sizeof bootm, "_BOOT_ID=" SD_ID128_FORMAT_STR, SD_ID128_FORMAT_VAL(boot));
+	if (sd_journal_add_conjunction(j) < 0 || sd_journal_add_match(j, bootm, 0) < 0 ||
+	    sd_journal_seek_tail(j) < 0)
+		return;
+	while (n < RECENT_ACTIONS && sd_journal_previous(j) > 0) {
+		const void *d;
+		size_t l;
+		uint64_t usec;
+		if (sd_journal_get_data(j, "MESSAGE", &d, &l) < 0 ||
+		    sd_journal_get_realtime_usec(j, &usec) < 0)
+			continue;
+		time_t t = (time_t)(usec / 1000000);
+		struct tm tm;
+		char when[32];
+		strftime(when, sizeof when, "%b %d %H:%M:%S", localtime_r(&t, &tm));
+		const char *msg = (const char *)d + strlen("MESSAGE=");
+		if (asprintf(&lines[n], "%s %.*s", when, (int)(l - strlen("MESSAGE=")), msg) < 0)
+			break;
+		n++;
+	}
+	if (n > 0)
+		fprintf(out, "\nRecent policy actions (journal, this boot):\n");
+	while (n > 0) {
+		fprintf(out, "  %s\n", lines[--n]);
+		free(lines[n]);
+	}
+}
+
 int verb_status(int argc, char **argv, bool json) {
 	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
 	_cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -95,6 +150,7 @@ int verb_status(int argc, char **argv, bool json) {
 	}
 	format_status_human(caps, stdout);
 	json_object_put(caps);
+	print_recent_actions(stdout);
 	return 0;
 }
 
