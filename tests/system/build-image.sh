@@ -37,6 +37,10 @@ for t in debootstrap cpio depmod apt-get dpkg-deb systemctl make; do
 	command -v "$t" >/dev/null || sys_skip "$t is not installed (tools/install-deps.sh)"
 done
 
+# Several build trees may share the cache: one builder at a time fills it.
+exec 9>"$SYS_CACHE/.lock"
+flock 9
+
 # --- the kernel: the current Debian cloud kernel package, extracted once -------------------
 sys_pick_kernel || sys_skip "apt does not know linux-image-cloud-amd64 (no mirror or apt-get update)"
 kdir=$SYS_CACHE/kernel-$SYS_KVER-$SYS_KPKGVER
@@ -87,6 +91,8 @@ if [ ! -e "$base" ]; then
 	mv "$base.tmp" "$base"
 	rm -rf "$mods"
 fi
+
+flock -u 9
 
 # --- the stand-in kernel modules ------------------------------------------------------------
 kmod=$work/kmod
@@ -144,7 +150,8 @@ ln -s ../tdxd-system-test.service \
 	"$pl/etc/systemd/system/multi-user.target.wants/tdxd-system-test.service"
 # Noise and timers that have no place in a test boot; the serial line is ours.
 for m in serial-getty@ttyS0.service getty@tty1.service apt-daily.timer \
-	apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer; do
+	apt-daily-upgrade.timer e2scrub_all.timer e2scrub_reap.service fstrim.timer \
+	dpkg-db-backup.timer; do
 	ln -sf /dev/null "$pl/etc/systemd/system/$m"
 done
 echo tdxd-system >"$pl/etc/hostname"

@@ -91,7 +91,7 @@ boot() {
 		-device virtserialport,bus=vser.0,chardev=res,name=tdxd.results \
 		-chardev "file,id=jr,path=$gdir/journal.txt" \
 		-device virtserialport,bus=vser.0,chardev=jr,name=tdxd.journal \
-		>"$gdir/qemu.log" 2>&1 &
+		</dev/null >"$gdir/qemu.log" 2>&1 &
 	qpid=$!
 	t0=$(date +%s) last_change=$t0
 	for _ in $(seq 50); do [ -S "$gdir/ctl.sock" ] && break; sleep 0.1; done
@@ -146,6 +146,10 @@ while read -r g needs scenarios; do
 		total_skip=$((total_skip + 1))
 		continue
 	fi
+	if [ "$needs" = no-tdxd ] && [ "$SYS_HAVE_TDXD" = 1 ]; then
+		sys_log "[$g] not booted: its scenarios run in a tdxd group ($scenarios)"
+		continue
+	fi
 	ran=$((ran + 1))
 
 	# This boot's overlay: the scenario list and the group's own files (groups/GROUP/).
@@ -182,7 +186,9 @@ while read -r g needs scenarios; do
 		fi
 	done
 	if [ $brc -ne 0 ]; then
-		echo "FAIL $g: the boot did not complete (status $brc); console tail:"
+		echo "FAIL $g: the boot did not complete (status $brc); QEMU said:"
+		sed 's/^/  qemu| /' "$gdir/qemu.log"
+		echo "  console tail:"
 		tail -n 60 "$gdir/console.log" | sed 's/^/  console| /'
 		f=$((f + 1))
 	fi

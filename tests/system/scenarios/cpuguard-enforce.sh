@@ -30,8 +30,7 @@ err=$(sysfs_write $cpu/cpu2/online 0) && pass "kernel allowed offlining cpu2 (no
 if wait_for 10 grep -qx 1 $cpu/cpu2/online; then pass "cpu2 back online"; else
 	fail "cpu2 still offline after 10 s"; fi
 expect_signal "undone offline" '^CPUOfflineBlocked 2 1 re-onlined$'
-n=$(journalctl -u tdxd --no-pager -o json --after-cursor="$SYS_JOURNAL_CURSOR" |
-	jq -s '[.[] | select(.MESSAGE_ID != null)] | length')
+n=$(journal_new -o json | jq -s '[.[] | select(.MESSAGE_ID != null)] | length')
 if [ "${n:-0}" -gt 0 ]; then pass "journal has $n tdxd entries with a MESSAGE_ID"; else
 	fail "no tdxd journal entry with a MESSAGE_ID: $(journal_new | tail -n 5)"; fi
 signals_stop
