@@ -526,7 +526,8 @@ int kmsg_split_record(const char *line, size_t len, uint64_t *ret_seq, const cha
 	*ret_seq = seq;
 	*ret_msg = semi + 1;
 	*ret_msg_len = len - pl - 1;
-	return 0;
+	/* PRIO is facility << 3 | level; the kernel's own messages are facility 0 (LOG_KERN). */
+	return (prio >> 3) != 0 ? 1 : 0;
 }
 
 typedef int (*line_fn)(const char *line, size_t len, void *u);
@@ -552,13 +553,16 @@ static int feed_record_line(const char *line, size_t len, void *u) {
 	uint64_t seq;
 	const char *msg;
 	size_t ml;
-	if (kmsg_split_record(line, len, &seq, &msg, &ml) < 0) {
+	int k = kmsg_split_record(line, len, &seq, &msg, &ml);
+	if (k < 0) {
 		p->n_malformed++;
 		return 0;
 	}
 	if (!p->have_record || seq < p->first_seq)
 		p->first_seq = seq;
 	p->have_record = true;
+	if (k > 0)
+		return 0; /* written by userspace: not a kernel fact */
 	int r = kmsg_parser_feed_message(p, msg, ml, seq);
 	return r < 0 ? r : 0;
 }
@@ -650,7 +654,7 @@ static int extract_line(const char *line, size_t len, void *u) {
 	uint64_t seq;
 	if (len == 0 || line[0] == ' ')
 		return 0;
-	if (c->records && kmsg_split_record(line, len, &seq, &msg, &ml) < 0)
+	if (c->records && kmsg_split_record(line, len, &seq, &msg, &ml) != 0)
 		return 0;
 	char buf[MSG_MAX];
 	copy_msg(buf, msg, ml);

@@ -57,7 +57,9 @@ int kmsg_parse_stream(const char *buf, size_t size, struct kmsg_facts *f, size_t
 int kmsg_parse_saved(const char *buf, size_t size, struct kmsg_facts *f);
 
 /* Split one record line into its sequence number and message. -EINVAL when the prefix is not
- * "PRIO,SEQ,TS,FLAGS;" with decimal PRIO, SEQ and TS. */
+ * "PRIO,SEQ,TS,FLAGS;" with decimal PRIO, SEQ and TS. Returns 1 (outputs set) for a record
+ * userspace wrote through /dev/kmsg (syslog facility not 0, e.g. systemd's "12,..."): its text
+ * is not the kernel's word and must not be taken as a TDX fact. */
 int kmsg_split_record(const char *line, size_t len, uint64_t *ret_seq, const char **ret_msg,
                       size_t *ret_msg_len);
 

@@ -702,6 +702,11 @@ static void check_kvm_module(const struct facts *f, struct tdx_status *s) {
 	struct check *c = &s->checks[CHECK_KVM_MODULE];
 	const struct kvm_module *m = &f->h->kvm;
 
+	/* On a CPU that is not Intel's, or inside a guest, kvm_intel is beside the point: saying
+	 * it is not loaded would only be noise next to the real reason. */
+	if (!need(s, CHECK_KVM_MODULE, CHECK_CPU_VENDOR, false) ||
+	    !need(s, CHECK_KVM_MODULE, CHECK_BARE_METAL, false))
+		return;
 	if (m->loaded) {
 		set(c, CHECK_PASS, "%s is loaded", f->kvm);
 		if (m->n_holders > 0 && m->holders[0])
@@ -1020,6 +1025,9 @@ static void check_max_vcpus(const struct facts *f, struct tdx_status *s) {
 static void check_keyid_capacity(const struct facts *f, struct tdx_status *s) {
 	struct check *c = &s->checks[CHECK_KEYID_CAPACITY];
 
+	/* Too few KeyIDs for TDX at all: "how many are free" has no answer worth giving. */
+	if (!need(s, CHECK_KEYID_CAPACITY, CHECK_KEYIDS, false))
+		return;
 	if (!s->total_keyids_known) {
 		set(c, CHECK_SKIP, "not checked: the number of guest KeyIDs is unknown");
 		if (!f->log)

@@ -307,7 +307,7 @@ START_TEST(test_record_format) {
 	const char *s = "6,100,5000,-,caller=T1;virt/tdx: module initialized\n"
 	                " SUBSYSTEM=cpu\n"
 	                " DEVICE=+cpu:3\n"
-	                "14,101,5001,c;virt/tdx: Module version: 1.5.24\n";
+	                "6,101,5001,c;virt/tdx: Module version: 1.5.24\n";
 	ck_assert_int_eq(kmsg_parse_stream(s, strlen(s), &f, &bad), 0);
 	ck_assert_uint_eq(bad, 0);
 	ck_assert_int_eq(f.init, MODULE_INIT_OK);
@@ -321,6 +321,10 @@ START_TEST(test_record_format) {
 	ck_assert_uint_eq(seq, 42);
 	ck_assert_uint_eq(ml, 5);
 	ck_assert(strncmp(msg, "hello", 5) == 0);
+	/* facility 1 (user): written to /dev/kmsg by userspace, split but flagged */
+	r = "12,43,8,-;virt/tdx: module initialization failed (-5)";
+	ck_assert_int_eq(kmsg_split_record(r, strlen(r), &seq, &msg, &ml), 1);
+	ck_assert_uint_eq(seq, 43);
 	r = "6,42;hello";
 	ck_assert_int_eq(kmsg_split_record(r, strlen(r), &seq, &msg, &ml), -EINVAL);
 	r = "6,99999999999999999999,1,-;x";
@@ -329,6 +333,25 @@ START_TEST(test_record_format) {
 	ck_assert_int_eq(kmsg_split_record(r, strlen(r), &seq, &msg, &ml), -EINVAL);
 	r = "no semicolon at all";
 	ck_assert_int_eq(kmsg_split_record(r, strlen(r), &seq, &msg, &ml), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_userspace_records_ignored) {
+	/* A unit or a user can write any text to /dev/kmsg; only the kernel's word counts. */
+	const char *s = "6,1,100,-;virt/tdx: BIOS enabled: private KeyID range [32, 64)\n"
+	                "6,2,200,-;virt/tdx: module initialized\n"
+	                "12,3,300,-;virt/tdx: module initialization failed (-5)\n"
+	                "30,4,400,-;virt/tdx: CMR: [0x100000, 0x80000000)\n";
+	size_t bad = 0;
+	ck_assert_int_eq(kmsg_parse_stream(s, strlen(s), &f, &bad), 0);
+	ck_assert_uint_eq(bad, 0);
+	ck_assert_int_eq(f.init, MODULE_INIT_OK);
+	ck_assert_uint_eq(f.cmrs.n, 0);
+	char *x = NULL;
+	ck_assert_int_eq(kmsg_extract_tdx(s, strlen(s), &x), 0);
+	ck_assert_ptr_null(strstr(x, "initialization failed"));
+	ck_assert_ptr_nonnull(strstr(x, "module initialized"));
+	free(x);
 }
 END_TEST
 
@@ -540,6 +563,7 @@ static Suite *kmsg_suite(void) {
 	tcase_add_test(tc, test_cmr_garbage);
 	tcase_add_test(tc, test_record_format);
 	tcase_add_test(tc, test_garbage);
+	tcase_add_test(tc, test_userspace_records_ignored);
 	tcase_add_test(tc, test_long_line);
 	tcase_add_test(tc, test_extract_and_saved);
 	tcase_add_test(tc, test_merge_lines);
