@@ -34,35 +34,38 @@ static int require_root(sd_bus_message *m, const char *what, sd_bus_error *error
 		r = sd_bus_creds_get_uid(creds, &uid);
 	if (r < 0 || (sd_bus_creds_get_augmented_mask(creds) & SD_BUS_CREDS_UID))
 		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
-					 "%s requires root, and the caller's user could not be "
-					 "determined.", what);
+		                         "%s requires root, and the caller's user could not be "
+		                         "determined.",
+		                         what);
 	if (uid != 0)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
-					 "%s changes the host and requires root (caller uid %u); "
-					 "run it with sudo.", what, (unsigned)uid);
+		                         "%s changes the host and requires root (caller uid %u); "
+		                         "run it with sudo.",
+		                         what, (unsigned)uid);
 	return 0;
 }
 
 /* Properties */
 
 static int property_get_state(sd_bus *bus, const char *path, const char *interface,
-			      const char *property, sd_bus_message *reply, void *userdata,
-			      sd_bus_error *error) {
+                              const char *property, sd_bus_message *reply, void *userdata,
+                              sd_bus_error *error) {
 	Manager *m = userdata;
 	return sd_bus_message_append(reply, "s", tdx_state_to_string(m->status.state));
 }
 
 static int property_get_checks(sd_bus *bus, const char *path, const char *interface,
-			       const char *property, sd_bus_message *reply, void *userdata,
-			       sd_bus_error *error) {
+                               const char *property, sd_bus_message *reply, void *userdata,
+                               sd_bus_error *error) {
 	Manager *m = userdata;
 	int r = sd_bus_message_open_container(reply, 'a', "(sssss)");
 	if (r < 0)
 		return r;
 	for (int i = 0; i < _CHECK_MAX; i++) {
 		const struct check *c = &m->status.checks[i];
-		r = sd_bus_message_append(reply, "(sssss)", check_id_to_string(i), check_category(i),
-					  check_result_to_string(c->result), c->summary, c->hint);
+		r = sd_bus_message_append(reply, "(sssss)", check_id_to_string(i),
+		                          check_category(i), check_result_to_string(c->result),
+		                          c->summary, c->hint);
 		if (r < 0)
 			return r;
 	}
@@ -70,8 +73,8 @@ static int property_get_checks(sd_bus *bus, const char *path, const char *interf
 }
 
 static int property_get_string(sd_bus *bus, const char *path, const char *interface,
-			       const char *property, sd_bus_message *reply, void *userdata,
-			       sd_bus_error *error) {
+                               const char *property, sd_bus_message *reply, void *userdata,
+                               sd_bus_error *error) {
 	Manager *m = userdata;
 	const struct tdx_status *s = &m->status;
 	const char *v = "";
@@ -89,8 +92,8 @@ static int property_get_string(sd_bus *bus, const char *path, const char *interf
 }
 
 static int property_get_u32(sd_bus *bus, const char *path, const char *interface,
-			    const char *property, sd_bus_message *reply, void *userdata,
-			    sd_bus_error *error) {
+                            const char *property, sd_bus_message *reply, void *userdata,
+                            sd_bus_error *error) {
 	Manager *m = userdata;
 	const struct tdx_status *s = &m->status;
 	uint32_t v = 0;
@@ -110,8 +113,8 @@ static int property_get_u32(sd_bus *bus, const char *path, const char *interface
 }
 
 static int property_get_used_keyids(sd_bus *bus, const char *path, const char *interface,
-				    const char *property, sd_bus_message *reply, void *userdata,
-				    sd_bus_error *error) {
+                                    const char *property, sd_bus_message *reply, void *userdata,
+                                    sd_bus_error *error) {
 	Manager *m = userdata;
 	/* The kernel gives no event for KeyID usage: read it now (the bus filter already did
 	 * for Get/GetAll; this covers any other path). */
@@ -120,16 +123,16 @@ static int property_get_used_keyids(sd_bus *bus, const char *path, const char *i
 }
 
 static int property_get_bool(sd_bus *bus, const char *path, const char *interface,
-			     const char *property, sd_bus_message *reply, void *userdata,
-			     sd_bus_error *error) {
+                             const char *property, sd_bus_message *reply, void *userdata,
+                             sd_bus_error *error) {
 	Manager *m = userdata;
 	int v = streq(property, "Ready") ? m->status.ready : m->status.kvm_tdx_enabled;
 	return sd_bus_message_append(reply, "b", v);
 }
 
 static int property_get_convertible_memory(sd_bus *bus, const char *path, const char *interface,
-					   const char *property, sd_bus_message *reply,
-					   void *userdata, sd_bus_error *error) {
+                                           const char *property, sd_bus_message *reply,
+                                           void *userdata, sd_bus_error *error) {
 	Manager *m = userdata;
 	int r = sd_bus_message_open_container(reply, 'a', "(tt)");
 	if (r < 0)
@@ -144,15 +147,15 @@ static int property_get_convertible_memory(sd_bus *bus, const char *path, const 
 }
 
 static int property_get_convertible_bytes(sd_bus *bus, const char *path, const char *interface,
-					  const char *property, sd_bus_message *reply,
-					  void *userdata, sd_bus_error *error) {
+                                          const char *property, sd_bus_message *reply,
+                                          void *userdata, sd_bus_error *error) {
 	Manager *m = userdata;
 	return sd_bus_message_append(reply, "t", m->status.cmr_bytes);
 }
 
 static int property_get_packages(sd_bus *bus, const char *path, const char *interface,
-				 const char *property, sd_bus_message *reply, void *userdata,
-				 sd_bus_error *error) {
+                                 const char *property, sd_bus_message *reply, void *userdata,
+                                 sd_bus_error *error) {
 	Manager *m = userdata;
 	int r = sd_bus_message_open_container(reply, 'a', "(uuu)");
 	if (r < 0)
@@ -160,7 +163,7 @@ static int property_get_packages(sd_bus *bus, const char *path, const char *inte
 	for (size_t i = 0; i < m->status.n_packages; i++) {
 		const struct host_package *p = &m->status.packages[i];
 		r = sd_bus_message_append(reply, "(uuu)", (uint32_t)p->id, p->present_cpus,
-					  p->online_cpus);
+		                          p->online_cpus);
 		if (r < 0)
 			return r;
 	}
@@ -168,8 +171,8 @@ static int property_get_packages(sd_bus *bus, const char *path, const char *inte
 }
 
 static int property_get_sources(sd_bus *bus, const char *path, const char *interface,
-				const char *property, sd_bus_message *reply, void *userdata,
-				sd_bus_error *error) {
+                                const char *property, sd_bus_message *reply, void *userdata,
+                                sd_bus_error *error) {
 	Manager *m = userdata;
 	int r = sd_bus_message_open_container(reply, 'a', "{ss}");
 	if (r < 0)
@@ -178,7 +181,7 @@ static int property_get_sources(sd_bus *bus, const char *path, const char *inter
 		if (!m->status.sources[i])
 			continue;
 		r = sd_bus_message_append(reply, "{ss}", source_key_to_string(i),
-					  m->status.sources[i]);
+		                          m->status.sources[i]);
 		if (r < 0)
 			return r;
 	}
@@ -218,19 +221,19 @@ static int method_refresh(sd_bus_message *msg, void *userdata, sd_bus_error *err
 	/* Inside the rate-limit window: wait for the next probe and share it, so a change made
 	 * just before the call is never missed. */
 	if (GREEDY_REALLOC(m->pending_refresh, m->n_pending_refresh_alloc,
-			   m->n_pending_refresh + 1) < 0)
+	                   m->n_pending_refresh + 1) < 0)
 		return -ENOMEM;
 	m->pending_refresh[m->n_pending_refresh++] = sd_bus_message_ref(msg);
 	if (!m->refresh_timer) {
 		r = sd_event_add_time(m->event, &m->refresh_timer, CLOCK_MONOTONIC,
-				      m->last_probe_usec + REFRESH_INTERVAL_USEC, 0, on_refresh_timer,
-				      m);
+		                      m->last_probe_usec + REFRESH_INTERVAL_USEC, 0,
+		                      on_refresh_timer, m);
 		if (r < 0)
 			return r;
 		(void)sd_event_source_set_description(m->refresh_timer, "refresh-ratelimit");
 	} else {
 		(void)sd_event_source_set_time(m->refresh_timer,
-					       m->last_probe_usec + REFRESH_INTERVAL_USEC);
+		                               m->last_probe_usec + REFRESH_INTERVAL_USEC);
 	}
 	(void)sd_event_source_set_enabled(m->refresh_timer, SD_EVENT_ONESHOT);
 	return 1;
@@ -254,9 +257,9 @@ static int method_check_memory_range(sd_bus_message *msg, void *userdata, sd_bus
 		return r;
 	if (size == 0 || size - 1 > UINT64_MAX - address)
 		return sd_bus_error_setf(error, TDX_ERROR_INVALID_RANGE,
-					 "Invalid range: address 0x%" PRIx64 " size 0x%" PRIx64
-					 " %s; give a size > 0 that does not run past 2^64.",
-					 address, size, size == 0 ? "is empty" : "wraps past 2^64");
+		                         "Invalid range: address 0x%" PRIx64 " size 0x%" PRIx64
+		                         " %s; give a size > 0 that does not run past 2^64.",
+		                         address, size, size == 0 ? "is empty" : "wraps past 2^64");
 	r = memory_gate_decide(m->gate, address, size, &v);
 	if (r < 0)
 		return sd_bus_error_set_errnof(error, r, "Failed to decide on the range: %m");
@@ -302,8 +305,8 @@ static int method_enable_tdx(sd_bus_message *msg, void *userdata, sd_bus_error *
 		return r;
 	if (m->enable.running)
 		return sd_bus_error_setf(error, TDX_ERROR_BUSY,
-					 "TDX is being enabled right now; wait for State to leave "
-					 "'starting' and try again.");
+		                         "TDX is being enabled right now; wait for State to leave "
+		                         "'starting' and try again.");
 	if (m->status.state == TDX_STATE_READY)
 		return sd_bus_reply_method_return(msg, NULL);
 	r = kmod_loader_start(m, msg);
@@ -315,56 +318,54 @@ static int method_enable_tdx(sd_bus_message *msg, void *userdata, sd_bus_error *
 }
 
 #define PROP_CHANGE SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE
-#define PROP_CONST SD_BUS_VTABLE_PROPERTY_CONST
+#define PROP_CONST  SD_BUS_VTABLE_PROPERTY_CONST
 
 static const sd_bus_vtable manager_vtable[] = {
-	SD_BUS_VTABLE_START(0),
-	SD_BUS_PROPERTY("State", "s", property_get_state, 0, PROP_CHANGE),
-	SD_BUS_PROPERTY("Ready", "b", property_get_bool, 0, PROP_CHANGE),
-	SD_BUS_PROPERTY("StateReason", "s", property_get_string, 0, PROP_CHANGE),
-	SD_BUS_PROPERTY("Checks", "a(sssss)", property_get_checks, 0, PROP_CHANGE),
-	SD_BUS_PROPERTY("ModuleVersion", "s", property_get_string, 0, PROP_CHANGE),
-	SD_BUS_PROPERTY("ModuleBuildDate", "u", property_get_u32, 0, PROP_CHANGE),
-	SD_BUS_PROPERTY("ModuleBuildNumber", "u", property_get_u32, 0, PROP_CHANGE),
-	SD_BUS_PROPERTY("ModuleMaxVCPUsPerTD", "u", property_get_u32, 0, PROP_CHANGE),
-	SD_BUS_PROPERTY("MaxVCPUsPerTD", "u", property_get_u32, 0, PROP_CHANGE),
-	SD_BUS_PROPERTY("TotalKeyIDs", "u", property_get_u32, 0, PROP_CHANGE),
-	/* no change signal: the kernel gives no event for KeyID usage */
-	SD_BUS_PROPERTY("UsedKeyIDs", "u", property_get_used_keyids, 0, 0),
-	SD_BUS_PROPERTY("ConvertibleMemory", "a(tt)", property_get_convertible_memory, 0,
-			PROP_CHANGE),
-	SD_BUS_PROPERTY("ConvertibleMemoryBytes", "t", property_get_convertible_bytes, 0,
-			PROP_CHANGE),
-	SD_BUS_PROPERTY("GuestPhysAddrBits", "u", property_get_u32, 0, PROP_CONST),
-	SD_BUS_PROPERTY("Packages", "a(uuu)", property_get_packages, 0, PROP_CHANGE),
-	SD_BUS_PROPERTY("KVMModule", "s", property_get_string, 0, PROP_CONST),
-	SD_BUS_PROPERTY("KVMTDXEnabled", "b", property_get_bool, 0, PROP_CHANGE),
-	SD_BUS_PROPERTY("CPUGuard", "s", property_get_string, 0, PROP_CHANGE),
-	SD_BUS_PROPERTY("MemoryGate", "s", property_get_string, 0, PROP_CHANGE),
-	SD_BUS_PROPERTY("Sources", "a{ss}", property_get_sources, 0, PROP_CHANGE),
+    SD_BUS_VTABLE_START(0),
+    SD_BUS_PROPERTY("State", "s", property_get_state, 0, PROP_CHANGE),
+    SD_BUS_PROPERTY("Ready", "b", property_get_bool, 0, PROP_CHANGE),
+    SD_BUS_PROPERTY("StateReason", "s", property_get_string, 0, PROP_CHANGE),
+    SD_BUS_PROPERTY("Checks", "a(sssss)", property_get_checks, 0, PROP_CHANGE),
+    SD_BUS_PROPERTY("ModuleVersion", "s", property_get_string, 0, PROP_CHANGE),
+    SD_BUS_PROPERTY("ModuleBuildDate", "u", property_get_u32, 0, PROP_CHANGE),
+    SD_BUS_PROPERTY("ModuleBuildNumber", "u", property_get_u32, 0, PROP_CHANGE),
+    SD_BUS_PROPERTY("ModuleMaxVCPUsPerTD", "u", property_get_u32, 0, PROP_CHANGE),
+    SD_BUS_PROPERTY("MaxVCPUsPerTD", "u", property_get_u32, 0, PROP_CHANGE),
+    SD_BUS_PROPERTY("TotalKeyIDs", "u", property_get_u32, 0, PROP_CHANGE),
+    /* no change signal: the kernel gives no event for KeyID usage */
+    SD_BUS_PROPERTY("UsedKeyIDs", "u", property_get_used_keyids, 0, 0),
+    SD_BUS_PROPERTY("ConvertibleMemory", "a(tt)", property_get_convertible_memory, 0, PROP_CHANGE),
+    SD_BUS_PROPERTY("ConvertibleMemoryBytes", "t", property_get_convertible_bytes, 0, PROP_CHANGE),
+    SD_BUS_PROPERTY("GuestPhysAddrBits", "u", property_get_u32, 0, PROP_CONST),
+    SD_BUS_PROPERTY("Packages", "a(uuu)", property_get_packages, 0, PROP_CHANGE),
+    SD_BUS_PROPERTY("KVMModule", "s", property_get_string, 0, PROP_CONST),
+    SD_BUS_PROPERTY("KVMTDXEnabled", "b", property_get_bool, 0, PROP_CHANGE),
+    SD_BUS_PROPERTY("CPUGuard", "s", property_get_string, 0, PROP_CHANGE),
+    SD_BUS_PROPERTY("MemoryGate", "s", property_get_string, 0, PROP_CHANGE),
+    SD_BUS_PROPERTY("Sources", "a{ss}", property_get_sources, 0, PROP_CHANGE),
 
-	SD_BUS_METHOD_WITH_ARGS("Refresh", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_refresh,
-				SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_ARGS("GetCapabilities", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", capabilities),
-				method_get_capabilities, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_ARGS("CheckMemoryRange", SD_BUS_ARGS("t", address, "t", size),
-				SD_BUS_RESULT("b", allowed, "s", reason), method_check_memory_range,
-				SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_ARGS("CheckCPUOffline", SD_BUS_ARGS("u", cpu),
-				SD_BUS_RESULT("b", allowed, "s", reason), method_check_cpu_offline,
-				SD_BUS_VTABLE_UNPRIVILEGED),
-	/* Root-only: marked unprivileged for sd-bus so that require_root() answers with a message
-	 * a person can act on; the bus policy restricts them too. */
-	SD_BUS_METHOD_WITH_ARGS("OfflineCPU", SD_BUS_ARGS("u", cpu), SD_BUS_NO_RESULT,
-				method_offline_cpu, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_ARGS("EnableTDX", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_enable_tdx,
-				SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("Refresh", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_refresh,
+                            SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("GetCapabilities", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", capabilities),
+                            method_get_capabilities, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("CheckMemoryRange", SD_BUS_ARGS("t", address, "t", size),
+                            SD_BUS_RESULT("b", allowed, "s", reason), method_check_memory_range,
+                            SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("CheckCPUOffline", SD_BUS_ARGS("u", cpu),
+                            SD_BUS_RESULT("b", allowed, "s", reason), method_check_cpu_offline,
+                            SD_BUS_VTABLE_UNPRIVILEGED),
+    /* Root-only: marked unprivileged for sd-bus so that require_root() answers with a message
+     * a person can act on; the bus policy restricts them too. */
+    SD_BUS_METHOD_WITH_ARGS("OfflineCPU", SD_BUS_ARGS("u", cpu), SD_BUS_NO_RESULT,
+                            method_offline_cpu, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("EnableTDX", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_enable_tdx,
+                            SD_BUS_VTABLE_UNPRIVILEGED),
 
-	SD_BUS_SIGNAL_WITH_ARGS("CPUOfflineBlocked", SD_BUS_ARGS("u", cpu, "u", package, "s", action),
-				0),
-	SD_BUS_SIGNAL_WITH_ARGS("MemoryRefused",
-				SD_BUS_ARGS("s", device, "t", address, "t", size, "s", reason), 0),
-	SD_BUS_VTABLE_END,
+    SD_BUS_SIGNAL_WITH_ARGS("CPUOfflineBlocked", SD_BUS_ARGS("u", cpu, "u", package, "s", action),
+                            0),
+    SD_BUS_SIGNAL_WITH_ARGS("MemoryRefused",
+                            SD_BUS_ARGS("s", device, "t", address, "t", size, "s", reason), 0),
+    SD_BUS_VTABLE_END,
 };
 
 /* UsedKeyIDs is read fresh on every Get, GetAll or GetCapabilities, and State, Ready,
@@ -380,7 +381,7 @@ static int on_bus_message(sd_bus_message *msg, void *userdata, sd_bus_error *err
 
 int manager_bus_register(Manager *m) {
 	int r = sd_bus_add_object_vtable(m->bus, NULL, TDXD_OBJECT_PATH, TDXD_MANAGER_INTERFACE,
-					 manager_vtable, m);
+	                                 manager_vtable, m);
 	if (r < 0)
 		return log_error_errno(r, "Failed to add the manager object: %m");
 	r = sd_bus_add_filter(m->bus, NULL, on_bus_message, m);
@@ -413,15 +414,15 @@ int manager_bus_introspect(char **ret) {
 	if ((r = sd_bus_new(&server)) < 0 || (r = sd_bus_set_fd(server, fds[0], fds[0])) < 0 ||
 	    (r = sd_id128_randomize(&id)) < 0 || (r = sd_bus_set_server(server, 1, id)) < 0 ||
 	    (r = sd_bus_add_object_vtable(server, NULL, TDXD_OBJECT_PATH, TDXD_MANAGER_INTERFACE,
-					  manager_vtable, &dummy)) < 0 ||
+	                                  manager_vtable, &dummy)) < 0 ||
 	    (r = sd_bus_start(server)) < 0)
 		return r;
 	if ((r = sd_bus_new(&client)) < 0 || (r = sd_bus_set_fd(client, fds[1], fds[1])) < 0 ||
 	    (r = sd_bus_start(client)) < 0)
 		return r;
 	r = sd_bus_call_method_async(client, NULL, NULL, TDXD_OBJECT_PATH,
-				     "org.freedesktop.DBus.Introspectable", "Introspect",
-				     on_introspect_reply, &xml, NULL);
+	                             "org.freedesktop.DBus.Introspectable", "Introspect",
+	                             on_introspect_reply, &xml, NULL);
 	if (r < 0)
 		return r;
 	for (int i = 0; i < 1000 && !xml; i++) {
@@ -442,11 +443,12 @@ int manager_bus_introspect(char **ret) {
 		return -EBADMSG;
 	end += strlen("</interface>");
 	char *out;
-	if (asprintf(&out,
-		     "<!DOCTYPE node PUBLIC \"-//freedesktop//DTD D-BUS Object Introspection "
-		     "1.0//EN\"\n\"http://www.freedesktop.org/standards/dbus/1.0/introspect.dtd\">\n"
-		     "<node>\n %.*s\n</node>\n",
-		     (int)(end - start), start) < 0)
+	if (asprintf(
+	        &out,
+	        "<!DOCTYPE node PUBLIC \"-//freedesktop//DTD D-BUS Object Introspection "
+	        "1.0//EN\"\n\"http://www.freedesktop.org/standards/dbus/1.0/introspect.dtd\">\n"
+	        "<node>\n %.*s\n</node>\n",
+	        (int)(end - start), start) < 0)
 		return -ENOMEM;
 	*ret = out;
 	return 0;

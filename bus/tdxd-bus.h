@@ -3,8 +3,8 @@
 
 /* The D-Bus names of tdxd (spec section 3). Shared by the daemon and tdxctl. */
 
-#define TDXD_BUS_NAME "org.tdxd.Tdx1"
-#define TDXD_OBJECT_PATH "/org/tdxd/Tdx1"
+#define TDXD_BUS_NAME          "org.tdxd.Tdx1"
+#define TDXD_OBJECT_PATH       "/org/tdxd/Tdx1"
 #define TDXD_MANAGER_INTERFACE "org.tdxd.Tdx1.Manager"
 
 /* CPUOfflineBlocked's package argument when the package is unknown. */

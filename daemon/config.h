@@ -32,8 +32,8 @@ void config_defaults(struct tdxd_config *c);
 /* Parse text (the contents of `filename`, used in messages). Each problem is appended to
  * *problems as a newly allocated "file:line: ..." string. Returns 0 (problems are not
  * errors) or -ENOMEM. */
-int config_parse(const char *filename, const char *text, struct tdxd_config *c,
-		 char ***problems, size_t *n_problems);
+int config_parse(const char *filename, const char *text, struct tdxd_config *c, char ***problems,
+                 size_t *n_problems);
 
 /* Read and parse a file. A missing file gives defaults and returns -ENOENT (callers decide
  * whether that matters: the default path may be absent). */

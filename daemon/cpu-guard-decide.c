@@ -51,7 +51,7 @@ static void package_cpus_done(struct package_cpus *p) {
 }
 
 static int package_cpus_collect(const struct tdx_host *h, int package, unsigned cpu,
-				struct package_cpus *ret) {
+                                struct package_cpus *ret) {
 	struct package_cpus p = {
 	    .present = malloc(sizeof(unsigned) * (h->n_cpus ? h->n_cpus : 1)),
 	    .online_others = malloc(sizeof(unsigned) * (h->n_cpus ? h->n_cpus : 1)),
@@ -81,7 +81,7 @@ static const char *mode_note(enum policy_mode mode) {
 }
 
 static int decide(const struct tdx_host *h, const struct tdx_status *s, enum policy_mode mode,
-		  unsigned cpu, bool as_online, struct cpu_verdict *ret) {
+                  unsigned cpu, bool as_online, struct cpu_verdict *ret) {
 	/* Declared before any goto: the cleanup runs at every exit. */
 	_cleanup_(package_cpus_done) struct package_cpus p = {0};
 	struct cpu_verdict v = {.package = -1};
@@ -92,7 +92,7 @@ static int decide(const struct tdx_host *h, const struct tdx_status *s, enum pol
 
 	if (cpu >= h->n_cpus || !h->cpus[cpu].present) {
 		snprintf(v.reason, sizeof v.reason,
-			 "CPU %u does not exist or is not present on this host", cpu);
+		         "CPU %u does not exist or is not present on this host", cpu);
 		if (h->n_present > 0)
 			append(v.reason, sizeof v.reason, " (%u CPUs present, numbered up to %u)",
 			       h->n_present, h->n_cpus - 1);
@@ -137,10 +137,10 @@ static int decide(const struct tdx_host *h, const struct tdx_status *s, enum pol
 	if (c->package < 0) {
 		v.allowed = true;
 		snprintf(v.reason, sizeof v.reason,
-			 "warning: CPU %u may go offline, but its package is unknown (no topology "
-			 "in sysfs, not in " RUN_CPU_PACKAGE_PATH ", NUMA node not conclusive), so "
-			 "tdxd cannot tell whether it is the last online CPU of its package",
-			 cpu);
+		         "warning: CPU %u may go offline, but its package is unknown (no topology "
+		         "in sysfs, not in " RUN_CPU_PACKAGE_PATH ", NUMA node not conclusive), so "
+		         "tdxd cannot tell whether it is the last online CPU of its package",
+		         cpu);
 		goto finish;
 	}
 
@@ -148,8 +148,8 @@ static int decide(const struct tdx_host *h, const struct tdx_status *s, enum pol
 		v.allowed = true;
 		format_list_short(p.online_others, p.n_online_others, list, sizeof list);
 		snprintf(v.reason, sizeof v.reason,
-			 "CPU %u may go offline: package %d keeps CPU%s %s online", cpu, c->package,
-			 p.n_online_others > 1 ? "s" : "", list);
+		         "CPU %u may go offline: package %d keeps CPU%s %s online", cpu, c->package,
+		         p.n_online_others > 1 ? "s" : "", list);
 		goto finish;
 	}
 
@@ -157,9 +157,9 @@ static int decide(const struct tdx_host *h, const struct tdx_status *s, enum pol
 	v.allowed = false;
 	format_list_short(p.present, p.n_present, list, sizeof list);
 	snprintf(v.reason, sizeof v.reason,
-		 "CPU %u is the last online CPU of package %d (CPUs %s; no other of them is "
-		 "online); TDX needs one online CPU per package while it is enabled: ",
-		 cpu, c->package, list);
+	         "CPU %u is the last online CPU of package %d (CPUs %s; no other of them is "
+	         "online); TDX needs one online CPU per package while it is enabled: ",
+	         cpu, c->package, list);
 	if (v.tds_exist)
 		append(v.reason, sizeof v.reason,
 		       "%u TD%s hold%s KeyIDs now, so the kernel itself refuses this offline "
@@ -188,45 +188,45 @@ finish:
 }
 
 int cpu_guard_decide(const struct tdx_host *h, const struct tdx_status *s, enum policy_mode mode,
-		     unsigned cpu, struct cpu_verdict *ret) {
+                     unsigned cpu, struct cpu_verdict *ret) {
 	return decide(h, s, mode, cpu, false, ret);
 }
 
 int cpu_guard_decide_offlined(const struct tdx_host *h, const struct tdx_status *s, unsigned cpu,
-			      struct cpu_verdict *ret) {
+                              struct cpu_verdict *ret) {
 	return decide(h, s, POLICY_ENFORCE, cpu, true, ret);
 }
 
 bool cpu_guard_helper_state_applies(const struct run_state *st, const char *boot_id, unsigned cpu,
-				    char *reason, size_t size) {
+                                    char *reason, size_t size) {
 	if (!st) {
 		snprintf(reason, size, "cpu%u: no usable " RUN_STATE_PATH ": nothing to do", cpu);
 		return false;
 	}
 	if (!run_state_is_current(st, boot_id)) {
 		snprintf(reason, size,
-			 "cpu%u: " RUN_STATE_PATH
-			 " is from another boot (BOOT_ID=%s): nothing to do",
-			 cpu, st->boot_id);
+		         "cpu%u: " RUN_STATE_PATH
+		         " is from another boot (BOOT_ID=%s): nothing to do",
+		         cpu, st->boot_id);
 		return false;
 	}
 	if (!streq(st->cpu_guard, "enforce")) {
 		snprintf(reason, size, "cpu%u: CPU_GUARD=%s, not enforce: nothing to do", cpu,
-			 *st->cpu_guard ? st->cpu_guard : "(unset)");
+		         *st->cpu_guard ? st->cpu_guard : "(unset)");
 		return false;
 	}
 	if (!(st->has_tdx_enabled && st->tdx_enabled) &&
 	    !(st->has_module_initialized && st->module_initialized)) {
 		snprintf(reason, size,
-			 "cpu%u: TDX is neither enabled in KVM nor initialized: nothing to do",
-			 cpu);
+		         "cpu%u: TDX is neither enabled in KVM nor initialized: nothing to do",
+		         cpu);
 		return false;
 	}
 	return true;
 }
 
 enum cpu_guard_helper_action cpu_guard_helper_decide(const struct cpu_guard_helper_input *in,
-						     char *reason, size_t size) {
+                                                     char *reason, size_t size) {
 	if (!cpu_guard_helper_state_applies(in->state, in->boot_id, in->cpu, reason, size))
 		return CPU_GUARD_HELPER_NOTHING;
 	if (in->cpu_online) {
@@ -235,21 +235,21 @@ enum cpu_guard_helper_action cpu_guard_helper_decide(const struct cpu_guard_help
 	}
 	if (in->package < 0) {
 		snprintf(reason, size,
-			 "cpu%u: its package is unknown (not in " RUN_CPU_PACKAGE_PATH
-			 "): nothing to do",
-			 in->cpu);
+		         "cpu%u: its package is unknown (not in " RUN_CPU_PACKAGE_PATH
+		         "): nothing to do",
+		         in->cpu);
 		return CPU_GUARD_HELPER_NOTHING;
 	}
 	for (unsigned c = 0; c < in->n_cpus; c++)
 		if (c != in->cpu && bitmap_test(in->online, c) && in->packages[c] == in->package) {
 			snprintf(reason, size,
-				 "cpu%u: package %d keeps CPU %u online: nothing to do", in->cpu,
-				 in->package, c);
+			         "cpu%u: package %d keeps CPU %u online: nothing to do", in->cpu,
+			         in->package, c);
 			return CPU_GUARD_HELPER_NOTHING;
 		}
 	snprintf(reason, size,
-		 "cpu%u was the last online CPU of package %d while TDX is enabled "
-		 "(CPU_GUARD=enforce): bringing it back online",
-		 in->cpu, in->package);
+	         "cpu%u was the last online CPU of package %d while TDX is enabled "
+	         "(CPU_GUARD=enforce): bringing it back online",
+	         in->cpu, in->package);
 	return CPU_GUARD_HELPER_REONLINE;
 }

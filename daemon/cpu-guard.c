@@ -23,13 +23,13 @@ static bool tdx_active(const Manager *m) {
 /* One journal record per guard action, with the catalog's MESSAGE_ID and fields a query can
  * match on (journalctl MESSAGE_ID=... TDXD_CPU=3). */
 static void log_guard_action(int level, unsigned cpu, int package, const char *action,
-			     const char *message) {
+                             const char *message) {
 	char f_cpu[32], f_pkg[32], f_action[48];
 	snprintf(f_cpu, sizeof f_cpu, "TDXD_CPU=%u", cpu);
 	snprintf(f_pkg, sizeof f_pkg, "TDXD_PACKAGE=%d", package);
 	snprintf(f_action, sizeof f_action, "TDXD_ACTION=%s", action);
 	(void)log_struct_internal(level, CPU_GUARD_MESSAGE_ID, message, f_cpu, f_pkg, f_action,
-				  NULL);
+	                          NULL);
 }
 
 /* Who asked: the bus caller of the method being served, for the journal. */
@@ -42,9 +42,9 @@ static void describe_caller(Manager *m, char *buf, size_t size) {
 	const char *comm = NULL;
 
 	if (msg && sd_bus_query_sender_creds(msg,
-					     SD_BUS_CREDS_PID | SD_BUS_CREDS_EUID |
-						 SD_BUS_CREDS_COMM | SD_BUS_CREDS_AUGMENT,
-					     &creds) >= 0) {
+	                                     SD_BUS_CREDS_PID | SD_BUS_CREDS_EUID |
+	                                         SD_BUS_CREDS_COMM | SD_BUS_CREDS_AUGMENT,
+	                                     &creds) >= 0) {
 		(void)sd_bus_creds_get_pid(creds, &pid);
 		(void)sd_bus_creds_get_euid(creds, &uid);
 		(void)sd_bus_creds_get_comm(creds, &comm);
@@ -53,7 +53,7 @@ static void describe_caller(Manager *m, char *buf, size_t size) {
 	if (pid > 0) {
 		size_t o = strlen(buf);
 		snprintf(buf + o, size - o, " (%s, PID %d, UID %u)", comm ? comm : "?", (int)pid,
-			 (unsigned)uid);
+		         (unsigned)uid);
 	}
 }
 
@@ -134,11 +134,11 @@ int cpu_guard_on_offline(Manager *m, unsigned cpu) {
 	if (early) {
 		r = cpu_guard_decide_offlined(h, &m->status, cpu, &v);
 		snprintf(msg, sizeof msg,
-			 "CPU %u was taken offline outside tdxd (a write to %s): %s. "
-			 "CPUGuard=enforce: brought it back online",
-			 cpu, path,
-			 r >= 0 && !v.allowed ? v.reason
-					      : "it was the last online CPU of its package");
+		         "CPU %u was taken offline outside tdxd (a write to %s): %s. "
+		         "CPUGuard=enforce: brought it back online",
+		         cpu, path,
+		         r >= 0 && !v.allowed ? v.reason
+		                              : "it was the last online CPU of its package");
 		log_guard_action(LOG_WARNING, cpu, package, "re-onlined", msg);
 		(void)manager_emit_cpu_offline_blocked(m, cpu, package, "re-onlined");
 		return 0;
@@ -157,8 +157,8 @@ int cpu_guard_on_offline(Manager *m, unsigned cpu) {
 		return 0;
 	if (!tdx_active(m)) {
 		log_info("CPU %u went offline, the last online CPU of package %d; TDX is not "
-			 "enabled, so nothing needs it now",
-			 cpu, package);
+		         "enabled, so nothing needs it now",
+		         cpu, package);
 		return 0;
 	}
 	if (mode == POLICY_OFF)
@@ -170,10 +170,10 @@ int cpu_guard_on_offline(Manager *m, unsigned cpu) {
 		if (mode != POLICY_ENFORCE)
 			return 0;
 		snprintf(msg, sizeof msg,
-			 "CPU %u was taken offline while it was the last online CPU of package %d "
-			 "and TDX is enabled; it is online again (brought back by tdxd's udev rule "
-			 "or another agent before tdxd acted)",
-			 cpu, package);
+		         "CPU %u was taken offline while it was the last online CPU of package %d "
+		         "and TDX is enabled; it is online again (brought back by tdxd's udev rule "
+		         "or another agent before tdxd acted)",
+		         cpu, package);
 		log_guard_action(LOG_WARNING, cpu, package, "re-onlined", msg);
 		(void)manager_emit_cpu_offline_blocked(m, cpu, package, "re-onlined");
 		return 0;
@@ -186,10 +186,10 @@ int cpu_guard_on_offline(Manager *m, unsigned cpu) {
 
 	if (mode == POLICY_WARN) {
 		snprintf(msg, sizeof msg,
-			 "CPU %u was taken offline outside tdxd (a write to %s): %s. "
-			 "CPUGuard=warn: left offline, TDX operations may fail until a CPU of "
-			 "package %d is online again",
-			 cpu, path, v.reason, package);
+		         "CPU %u was taken offline outside tdxd (a write to %s): %s. "
+		         "CPUGuard=warn: left offline, TDX operations may fail until a CPU of "
+		         "package %d is online again",
+		         cpu, path, v.reason, package);
 		log_guard_action(LOG_WARNING, cpu, package, "warned", msg);
 		/* OfflineCPU() in warn mode already signalled this one. */
 		if (!own)
@@ -200,16 +200,16 @@ int cpu_guard_on_offline(Manager *m, unsigned cpu) {
 	r = write_string_at(m->root, path, "1");
 	if (r < 0) {
 		snprintf(msg, sizeof msg,
-			 "CPU %u was taken offline outside tdxd (a write to %s): %s. Bringing it "
-			 "back online failed: %s",
-			 cpu, path, v.reason, strerror(-r));
+		         "CPU %u was taken offline outside tdxd (a write to %s): %s. Bringing it "
+		         "back online failed: %s",
+		         cpu, path, v.reason, strerror(-r));
 		log_guard_action(LOG_ERR, cpu, package, "re-online-failed", msg);
 		return r;
 	}
 	snprintf(msg, sizeof msg,
-		 "CPU %u was taken offline outside tdxd (a write to %s): %s. CPUGuard=enforce: "
-		 "brought it back online",
-		 cpu, path, v.reason);
+	         "CPU %u was taken offline outside tdxd (a write to %s): %s. CPUGuard=enforce: "
+	         "brought it back online",
+	         cpu, path, v.reason);
 	log_guard_action(LOG_WARNING, cpu, package, "re-onlined", msg);
 	(void)manager_emit_cpu_offline_blocked(m, cpu, package, "re-onlined");
 
@@ -272,7 +272,7 @@ int cpu_guard_offline_cpu(Manager *m, unsigned cpu, sd_bus_error *error) {
 			    "%s (the CPU is not hotpluggable)",
 			    cpu, path);
 		return sd_bus_error_set_errnof(error, r, "Failed to offline CPU %u: writing %s: %m",
-					       cpu, path);
+		                               cpu, path);
 	}
 	if (!v.allowed && mode == POLICY_WARN) {
 		/* Only once the kernel took it: a failed write left the package as it was. */

@@ -31,12 +31,12 @@ struct cpu_verdict {
 /* May `cpu` go offline now? The verdict is always the enforce one; the reason names the mode
  * when it is not enforce. */
 int cpu_guard_decide(const struct tdx_host *h, const struct tdx_status *s, enum policy_mode mode,
-		     unsigned cpu, struct cpu_verdict *ret);
+                     unsigned cpu, struct cpu_verdict *ret);
 
 /* The same verdict for a CPU that just went offline, judged as if it were still online: the
  * "why" of undoing or reporting that offline. */
 int cpu_guard_decide_offlined(const struct tdx_host *h, const struct tdx_status *s, unsigned cpu,
-			      struct cpu_verdict *ret);
+                              struct cpu_verdict *ret);
 
 /* What the udev helper (policy/tdxd-cpu-guard.c) read when a CPU went offline, for the pure
  * decision below: the daemon may be down, so everything comes from sysfs and /run/tdxd. */
@@ -59,13 +59,13 @@ enum cpu_guard_helper_action {
 /* Whether /run/tdxd/state lets the helper act at all: this boot's, CPU_GUARD=enforce, and
  * TDX_ENABLED=1 or MODULE_INITIALIZED=1. Pure; when false, reason says why. */
 bool cpu_guard_helper_state_applies(const struct run_state *st, const char *boot_id, unsigned cpu,
-				    char *reason, size_t size);
+                                    char *reason, size_t size);
 
 /* The udev helper's decision: bring the CPU back online only when /run/tdxd/state is this
  * boot's, says CPU_GUARD=enforce and TDX_ENABLED=1 or MODULE_INITIALIZED=1, the CPU is still
  * offline, and no other CPU of its package is online. Pure; the reason is always filled. */
 enum cpu_guard_helper_action cpu_guard_helper_decide(const struct cpu_guard_helper_input *in,
-						     char *reason, size_t size);
+                                                     char *reason, size_t size);
 
 /* A CPU went offline (uevent): re-online it when it was its package's last and the policy is
  * enforce, signal and log. Called before any re-probe: it brings the CPU back first (judged

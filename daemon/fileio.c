@@ -52,7 +52,7 @@ static int read_fd_full(int fd, size_t max_size, char **ret, size_t *ret_size) {
 }
 
 int read_full_file_at(const char *root, const char *path, size_t max_size, char **ret,
-		      size_t *ret_size) {
+                      size_t *ret_size) {
 	_cleanup_free_ char *p = root_path(root, path);
 	if (!p)
 		return -ENOMEM;
@@ -81,7 +81,8 @@ int write_string_at(const char *root, const char *path, const char *value) {
 	/* Under a test root the "attribute" is a regular file that must end up holding exactly the
 	 * value written, as a sysfs read would show it. */
 	bool test_root = root && !streq(root, "/");
-	_cleanup_close_ int fd = open(p, O_WRONLY | O_CLOEXEC | O_NOCTTY | (test_root ? O_TRUNC : 0));
+	_cleanup_close_ int fd =
+	    open(p, O_WRONLY | O_CLOEXEC | O_NOCTTY | (test_root ? O_TRUNC : 0));
 	if (fd < 0)
 		return -errno;
 	size_t l = strlen(value);

@@ -17,7 +17,7 @@ char *root_path(const char *root, const char *path);
 /* Read a whole file into a NUL-terminated buffer (binary-safe: *ret_size excludes the NUL).
  * Files larger than max_size give -EFBIG. Returns 0 or -errno (-ENOENT when missing). */
 int read_full_file_at(const char *root, const char *path, size_t max_size, char **ret,
-		      size_t *ret_size);
+                      size_t *ret_size);
 
 /* Read a small text attribute (sysfs style) and strip one trailing newline. */
 int read_one_line_at(const char *root, const char *path, char **ret);

@@ -36,13 +36,13 @@ enum module_init_state {
 /* KVM prerequisites that make KVM disable TDX (kernel-interfaces.md section 1). */
 enum kvm_prereq {
 	KVM_PREREQ_EPT,
-	KVM_PREREQ_TDP_MMU,	  /* TDP MMU and MMIO caching and EPT A/D bit */
+	KVM_PREREQ_TDP_MMU, /* TDP MMU and MMIO caching and EPT A/D bit */
 	KVM_PREREQ_APICV,
-	KVM_PREREQ_OSXSAVE,	  /* also "XSAVE is required for TDX" (v7.1+) */
+	KVM_PREREQ_OSXSAVE, /* also "XSAVE is required for TDX" (v7.1+) */
 	KVM_PREREQ_MOVDIR64B,
 	KVM_PREREQ_SELF_SNOOP,
-	KVM_PREREQ_NO_KEYIDS,	  /* "tdx: no TDX private KeyIDs available" */
-	KVM_PREREQ_PLATFORM,	  /* "TDX not supported by the host platform" (v7.1+) */
+	KVM_PREREQ_NO_KEYIDS,    /* "tdx: no TDX private KeyIDs available" */
+	KVM_PREREQ_PLATFORM,     /* "TDX not supported by the host platform" (v7.1+) */
 	KVM_PREREQ_VIRT_AT_LOAD, /* "tdx requires kvm.enable_virt_at_load=1" */
 	_KVM_PREREQ_MAX,
 };
@@ -61,21 +61,21 @@ struct kmsg_facts {
 	struct kline notifier_failed;
 
 	enum module_init_state init;
-	int init_error;		  /* the (%d) of the failure line, 0 if none */
-	struct kline init_line;	  /* the line that decided init */
-	struct kline not_loaded;  /* "module not loaded" / "TDX module is not loaded." */
-	struct kline seamcall;	  /* the last "SEAMCALL (0x..) failed: 0x.." */
-	struct kline tdmr;	  /* "TDMRs exhausted" / "reserved areas exhausted" */
-	struct kline tdmr_limit;  /* "consumed TDMRs reaching limit" (warning) */
-	struct kline rbp_bug;	  /* "frame pointer (RBP) clobber bug present ..." */
+	int init_error;            /* the (%d) of the failure line, 0 if none */
+	struct kline init_line;    /* the line that decided init */
+	struct kline not_loaded;   /* "module not loaded" / "TDX module is not loaded." */
+	struct kline seamcall;     /* the last "SEAMCALL (0x..) failed: 0x.." */
+	struct kline tdmr;         /* "TDMRs exhausted" / "reserved areas exhausted" */
+	struct kline tdmr_limit;   /* "consumed TDMRs reaching limit" (warning) */
+	struct kline rbp_bug;      /* "frame pointer (RBP) clobber bug present ..." */
 	struct kline offline_cpus; /* old intel/tdx: "... when there's offline CPU(s)." */
-	struct kline pamt;	  /* "%lu KB allocated for PAMT" */
+	struct kline pamt;         /* "%lu KB allocated for PAMT" */
 	uint64_t pamt_kb;
 
 	struct kline kvm_prereq[_KVM_PREREQ_MAX];
 	struct kline max_vcpu; /* "Disable TDX: MAX_VCPU_PER_TD (%u) smaller than ... (%u)." */
 	uint32_t max_vcpu_module, max_vcpu_cpus;
-	struct kline no_hw_support; /* "kvm: no hardware support for 'kvm_intel'" */
+	struct kline no_hw_support;     /* "kvm: no hardware support for 'kvm_intel'" */
 	struct kline kvm_tdx_supported; /* vendor "kvm_intel: TDX is supported." */
 
 	/* module version: "Module version: 1.5.24" (v7.1+), posted "module version: ..." */
@@ -119,20 +119,20 @@ struct firmware_tdx {
 };
 
 struct kvm_module {
-	char name[64];	     /* KVMModule, "kvm_intel" by default */
-	bool loaded;	     /* /sys/module/<name> exists (with initstate live or builtin) */
-	bool has_tdx_param;  /* parameters/tdx exists */
-	bool tdx_enabled;    /* parameters/tdx reads Y */
-	int refcnt;	     /* -1 unknown */
-	unsigned n_holders;  /* entries in holders/ */
-	char holders[256];   /* comma-separated names */
+	char name[64];      /* KVMModule, "kvm_intel" by default */
+	bool loaded;        /* /sys/module/<name> exists (with initstate live or builtin) */
+	bool has_tdx_param; /* parameters/tdx exists */
+	bool tdx_enabled;   /* parameters/tdx reads Y */
+	int refcnt;         /* -1 unknown */
+	unsigned n_holders; /* entries in holders/ */
+	char holders[256];  /* comma-separated names */
 	/* Whether the installed module (libkmod modinfo) has a tdx parameter: -1 unknown. Filled
 	 * by the daemon's kmod layer, not by probe_host(). */
 	int modinfo_has_tdx;
 };
 
 struct misc_cgroup {
-	bool capacity_file; /* a misc.capacity file was found */
+	bool capacity_file;  /* a misc.capacity file was found */
 	bool capacity_known; /* it has a tdx line */
 	uint32_t capacity;
 	bool current_known;
@@ -167,9 +167,9 @@ struct cpuinfo {
 };
 
 struct memory_info {
-	bool present;		  /* /sys/devices/system/memory exists */
-	uint64_t block_size;	  /* block_size_bytes, 0 unknown */
-	size_t n_blocks;	  /* memoryN directories */
+	bool present;        /* /sys/devices/system/memory exists */
+	uint64_t block_size; /* block_size_bytes, 0 unknown */
+	size_t n_blocks;     /* memoryN directories */
 	/* The block ids present, sorted (from readdir only: no per-block reads). */
 	uint64_t *block_ids;
 	char auto_online[32]; /* auto_online_blocks, "" when missing */
@@ -182,13 +182,13 @@ struct memory_info {
 		uint64_t id;
 		bool online;
 		char state[24];
-	} *outside;
+	} * outside;
 	size_t n_outside;
 	/* dax devices seen under /sys/bus/dax/devices */
 	struct dax_dev {
 		char name[32];
 		struct range_set ranges;
-	} *dax;
+	} * dax;
 	size_t n_dax;
 };
 
@@ -240,7 +240,7 @@ struct tdx_host {
 
 	/* /dev/kvm answers (filled by the daemon's kvm layer on a live host; tests may set them) */
 	bool kvm_dev_asked;
-	bool kvm_vm_types_tdx;	  /* KVM_CAP_VM_TYPES has bit 5 */
+	bool kvm_vm_types_tdx;     /* KVM_CAP_VM_TYPES has bit 5 */
 	uint32_t kvm_td_max_vcpus; /* KVM_CAP_MAX_VCPUS on a throw-away TD VM fd, 0 unknown */
 
 	/* The /run/tdxd files belong to another boot (state's BOOT_ID differs from boot_id): the

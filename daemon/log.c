@@ -57,7 +57,7 @@ static void expand_m(const char *format, int error, char *out, size_t size) {
 }
 
 int log_internal(int level, int error, const char *file, int line, const char *func,
-		 const char *format, ...) {
+                 const char *format, ...) {
 	error = error < 0 ? -error : error;
 	if (level > max_level)
 		return -error;
@@ -78,11 +78,11 @@ int log_internal(int level, int error, const char *file, int line, const char *f
 		snprintf(cline, sizeof cline, "CODE_LINE=%d", line);
 		if (error)
 			(void)sd_journal_send_with_location(cfile, cline, func, "MESSAGE=%s", msg,
-							    "PRIORITY=%i", level, "ERRNO=%i", error,
-							    NULL);
+			                                    "PRIORITY=%i", level, "ERRNO=%i", error,
+			                                    NULL);
 		else
 			(void)sd_journal_send_with_location(cfile, cline, func, "MESSAGE=%s", msg,
-							    "PRIORITY=%i", level, NULL);
+			                                    "PRIORITY=%i", level, NULL);
 	} else
 		fprintf(stderr, "%s: %s\n", program, msg);
 	return -error;

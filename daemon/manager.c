@@ -75,13 +75,14 @@ static bool checks_equal(const struct tdx_status *a, const struct tdx_status *b)
 }
 
 static bool ranges_equal(const struct range_set *a, const struct range_set *b) {
-	return a->n == b->n && (a->n == 0 || memcmp(a->items, b->items, a->n * sizeof(a->items[0])) == 0);
+	return a->n == b->n &&
+	       (a->n == 0 || memcmp(a->items, b->items, a->n * sizeof(a->items[0])) == 0);
 }
 
 static bool packages_equal(const struct tdx_status *a, const struct tdx_status *b) {
 	return a->n_packages == b->n_packages &&
 	       (a->n_packages == 0 ||
-		memcmp(a->packages, b->packages, a->n_packages * sizeof(a->packages[0])) == 0);
+	        memcmp(a->packages, b->packages, a->n_packages * sizeof(a->packages[0])) == 0);
 }
 
 static bool sources_equal(const struct tdx_status *a, const struct tdx_status *b) {
@@ -94,7 +95,7 @@ static bool sources_equal(const struct tdx_status *a, const struct tdx_status *b
 /* The emits-change properties whose value differs between two statuses (UsedKeyIDs has no
  * change signal, the const ones never change). */
 static size_t changed_properties(const struct tdx_status *a, const struct tdx_status *b,
-				 const char **names) {
+                                 const char **names) {
 	size_t n = 0;
 #define CHANGED(cond, name)                                                                        \
 	do {                                                                                       \
@@ -126,7 +127,7 @@ static size_t changed_properties(const struct tdx_status *a, const struct tdx_st
 /* Keep /run/tdxd current for a restarted daemon and for the CPU guard's udev helper, which
  * must work while the daemon is down. Files are only rewritten when their contents change. */
 static void save_file(Manager *m, char **last, const char *text,
-		      int (*write_fn)(const char *root, const char *text), const char *what) {
+                      int (*write_fn)(const char *root, const char *text), const char *what) {
 	if (*last && streq(*last, text))
 		return;
 	int r = write_fn(m->root, text);
@@ -149,15 +150,16 @@ static int write_cpu_package_text(const char *root, const char *text) {
 static void manager_save_state(Manager *m) {
 	_cleanup_free_ char *text = NULL;
 	struct run_state st = {
-		.has_tdx_enabled = true,
-		.tdx_enabled = m->status.tdx_up,
-		.has_module_initialized = true,
-		.module_initialized = m->status.module_initialized,
+	    .has_tdx_enabled = true,
+	    .tdx_enabled = m->status.tdx_up,
+	    .has_module_initialized = true,
+	    .module_initialized = m->status.module_initialized,
 	};
 	snprintf(st.kvm_module, sizeof st.kvm_module, "%s", m->config.kvm_module);
-	snprintf(st.cpu_guard, sizeof st.cpu_guard, "%s", policy_mode_to_string(m->config.cpu_guard));
+	snprintf(st.cpu_guard, sizeof st.cpu_guard, "%s",
+	         policy_mode_to_string(m->config.cpu_guard));
 	snprintf(st.memory_gate, sizeof st.memory_gate, "%s",
-		 policy_mode_to_string(m->config.memory_gate));
+	         policy_mode_to_string(m->config.memory_gate));
 	snprintf(st.boot_id, sizeof st.boot_id, "%s", m->host.boot_id);
 	if (run_state_format(&st, &text) >= 0)
 		save_file(m, &m->saved_state, text, write_state_text, RUN_STATE_PATH);
@@ -174,12 +176,12 @@ static void manager_save_state(Manager *m) {
 	text = mfree(text);
 	if (map && cpu_package_format(map, n, &text) >= 0)
 		save_file(m, &m->saved_cpu_package, text, write_cpu_package_text,
-			  RUN_CPU_PACKAGE_PATH);
+		          RUN_CPU_PACKAGE_PATH);
 
 	/* The kernel log is a ring: keep this boot's TDX lines before they are overwritten. */
 	if (m->host.kmsg.tdx_lines && *m->host.kmsg.tdx_lines)
 		save_file(m, &m->saved_kernel_log, m->host.kmsg.tdx_lines, run_kernel_log_write,
-			  RUN_KERNEL_LOG_PATH);
+		          RUN_KERNEL_LOG_PATH);
 
 	memory_gate_record_tdx_memory(m);
 
@@ -191,7 +193,8 @@ static void manager_save_state(Manager *m) {
 		    !(m->saved_nfd && streq(m->saved_nfd, text))) {
 			int r = write_file_atomic_at(m->root, m->config.nfd_feature_file, text);
 			if (r < 0)
-				log_warning_errno(r, "Failed to write %s: %m", m->config.nfd_feature_file);
+				log_warning_errno(r, "Failed to write %s: %m",
+				                  m->config.nfd_feature_file);
 			else {
 				free(m->saved_nfd);
 				m->saved_nfd = strdup(text);
@@ -203,9 +206,9 @@ static void manager_save_state(Manager *m) {
 int manager_rederive(Manager *m) {
 	struct tdx_status s = {0};
 	struct status_policy p = {
-		.cpu_guard = m->config.cpu_guard,
-		.memory_gate = m->config.memory_gate,
-		.kvm_module = m->config.kvm_module,
+	    .cpu_guard = m->config.cpu_guard,
+	    .memory_gate = m->config.memory_gate,
+	    .kvm_module = m->config.kvm_module,
 	};
 	int r = status_derive(&m->host, &p, &m->enable, &s);
 	if (r < 0)
@@ -219,7 +222,8 @@ int manager_rederive(Manager *m) {
 	m->have_status = true;
 
 	if (state_changed)
-		log_info("TDX state: %s: %s", tdx_state_to_string(m->status.state), m->status.reason);
+		log_info("TDX state: %s: %s", tdx_state_to_string(m->status.state),
+		         m->status.reason);
 
 	if (m->gate) {
 		memory_gate_done(m->gate);
@@ -230,7 +234,7 @@ int manager_rederive(Manager *m) {
 
 	if (n > 0 && m->bus)
 		(void)sd_bus_emit_properties_changed_strv(m->bus, TDXD_OBJECT_PATH,
-							  TDXD_MANAGER_INTERFACE, (char **)names);
+		                                          TDXD_MANAGER_INTERFACE, (char **)names);
 	manager_save_state(m);
 	manager_notify_status(m);
 	return 0;
@@ -239,8 +243,8 @@ int manager_rederive(Manager *m) {
 int manager_probe(Manager *m) {
 	struct tdx_host h = {0};
 	struct probe_options o = {
-		.kvm_module = m->config.kvm_module,
-		.use_journal = !m->test_root,
+	    .kvm_module = m->config.kvm_module,
+	    .use_journal = !m->test_root,
 	};
 	int r = probe_host(m->root, &o, &h);
 	if (r < 0)
@@ -287,7 +291,7 @@ void manager_schedule_probe(Manager *m) {
 			r = sd_event_source_set_enabled(m->deferred_probe, SD_EVENT_ONESHOT);
 	} else
 		r = sd_event_add_time(m->event, &m->deferred_probe, CLOCK_MONOTONIC,
-				      now + DEFERRED_PROBE_USEC, 0, on_deferred_probe, m);
+		                      now + DEFERRED_PROBE_USEC, 0, on_deferred_probe, m);
 	if (r < 0)
 		log_warning_errno(r, "Failed to schedule a re-probe, probing now: %m");
 	if (r < 0)
@@ -300,7 +304,8 @@ int manager_refresh_usage(Manager *m) {
 	if (r < 0)
 		return r;
 	if (mc.current_known == m->host.misc.current_known && mc.current == m->host.misc.current &&
-	    mc.capacity_known == m->host.misc.capacity_known && mc.capacity == m->host.misc.capacity)
+	    mc.capacity_known == m->host.misc.capacity_known &&
+	    mc.capacity == m->host.misc.capacity)
 		return 0;
 	m->host.misc = mc;
 	return manager_rederive(m);
@@ -317,15 +322,16 @@ void manager_notify_status(Manager *m) {
 	case TDX_STATE_DEGRADED:
 		if (s->total_keyids_known)
 			snprintf(line, sizeof line,
-				 "TDX %s: %" PRIu32 "/%" PRIu32 " KeyIDs free, max %" PRIu32
-				 " vCPUs per TD",
-				 tdx_state_to_string(s->state),
-				 s->total_keyids - (s->used_keyids > s->total_keyids ? s->total_keyids
-										 : s->used_keyids),
-				 s->total_keyids, s->max_vcpus);
+			         "TDX %s: %" PRIu32 "/%" PRIu32 " KeyIDs free, max %" PRIu32
+			         " vCPUs per TD",
+			         tdx_state_to_string(s->state),
+			         s->total_keyids - (s->used_keyids > s->total_keyids
+			                                ? s->total_keyids
+			                                : s->used_keyids),
+			         s->total_keyids, s->max_vcpus);
 		else
 			snprintf(line, sizeof line, "TDX %s: max %" PRIu32 " vCPUs per TD",
-				 tdx_state_to_string(s->state), s->max_vcpus);
+			         tdx_state_to_string(s->state), s->max_vcpus);
 		break;
 	default:
 		snprintf(line, sizeof line, "TDX %s: %s", tdx_state_to_string(s->state), s->reason);
@@ -343,16 +349,16 @@ int manager_emit_cpu_offline_blocked(Manager *m, unsigned cpu, int package, cons
 	if (!m->bus)
 		return 0;
 	return sd_bus_emit_signal(m->bus, TDXD_OBJECT_PATH, TDXD_MANAGER_INTERFACE,
-				  "CPUOfflineBlocked", "uus", (uint32_t)cpu,
-				  package < 0 ? TDXD_PACKAGE_UNKNOWN : (uint32_t)package, action);
+	                          "CPUOfflineBlocked", "uus", (uint32_t)cpu,
+	                          package < 0 ? TDXD_PACKAGE_UNKNOWN : (uint32_t)package, action);
 }
 
 int manager_emit_memory_refused(Manager *m, const char *device, uint64_t address, uint64_t size,
-				const char *reason) {
+                                const char *reason) {
 	if (!m->bus)
 		return 0;
-	return sd_bus_emit_signal(m->bus, TDXD_OBJECT_PATH, TDXD_MANAGER_INTERFACE,
-				  "MemoryRefused", "stts", device, address, size, reason);
+	return sd_bus_emit_signal(m->bus, TDXD_OBJECT_PATH, TDXD_MANAGER_INTERFACE, "MemoryRefused",
+	                          "stts", device, address, size, reason);
 }
 
 void manager_handle_uevent(Manager *m, const struct uevent *ev) {

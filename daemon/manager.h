@@ -101,7 +101,7 @@ void manager_handle_uevent(Manager *m, const struct uevent *ev);
 /* Emit the policy signals (spec section 3). */
 int manager_emit_cpu_offline_blocked(Manager *m, unsigned cpu, int package, const char *action);
 int manager_emit_memory_refused(Manager *m, const char *device, uint64_t address, uint64_t size,
-				const char *reason);
+                                const char *reason);
 
 /* bus/manager-bus.c */
 int manager_bus_register(Manager *m);

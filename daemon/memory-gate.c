@@ -12,8 +12,8 @@
 #include "run-state.h"
 
 #include "message-ids.h"
-#define MEM_DIR                   "/sys/devices/system/memory"
-#define IOMEM_PATH                "/proc/iomem"
+#define MEM_DIR    "/sys/devices/system/memory"
+#define IOMEM_PATH "/proc/iomem"
 /* Blocks of one hot-add arrive as a burst of events (512 for a 64 GiB device): the journal
  * line for the run is written once the burst has been quiet this long. */
 #define RUN_FLUSH_DELAY_USEC (200 * 1000)

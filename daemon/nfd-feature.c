@@ -10,7 +10,7 @@ static void label_value(const char *in, char *out, size_t size) {
 	size_t o = 0;
 	for (const char *p = in; *p && o + 1 < size && o < 63; p++) {
 		bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-			  (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-';
+		          (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-';
 		out[o++] = ok ? *p : '_';
 	}
 	out[o] = 0;
@@ -21,15 +21,15 @@ int nfd_feature_format(const struct tdx_status *s, char **ret) {
 	label_value(s->module_version, version, sizeof version);
 	char *text;
 	int r = asprintf(&text,
-			 "# Written by tdxd from org.tdxd.Tdx1; rewritten when the state changes.\n"
-			 "tdxd.tdx.ready=%s\n"
-			 "tdxd.tdx.state=%s\n"
-			 "tdxd.tdx.module-version=%s\n"
-			 "tdxd.tdx.max-vcpus-per-td=%" PRIu32 "\n"
-			 "tdxd.tdx.keyids-total=%" PRIu32 "\n"
-			 "tdxd.tdx.guest-phys-addr-bits=%" PRIu32 "\n",
-			 s->ready ? "true" : "false", tdx_state_to_string(s->state), version,
-			 s->max_vcpus, s->total_keyids, s->guest_phys_addr_bits);
+	                 "# Written by tdxd from org.tdxd.Tdx1; rewritten when the state changes.\n"
+	                 "tdxd.tdx.ready=%s\n"
+	                 "tdxd.tdx.state=%s\n"
+	                 "tdxd.tdx.module-version=%s\n"
+	                 "tdxd.tdx.max-vcpus-per-td=%" PRIu32 "\n"
+	                 "tdxd.tdx.keyids-total=%" PRIu32 "\n"
+	                 "tdxd.tdx.guest-phys-addr-bits=%" PRIu32 "\n",
+	                 s->ready ? "true" : "false", tdx_state_to_string(s->state), version,
+	                 s->max_vcpus, s->total_keyids, s->guest_phys_addr_bits);
 	if (r < 0)
 		return -ENOMEM;
 	*ret = text;

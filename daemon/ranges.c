@@ -34,7 +34,7 @@ void range_set_normalize(struct range_set *s, bool merge_adjacent) {
 		struct range *last = &s->items[o];
 		struct range *cur = &s->items[i];
 		if (merge_adjacent ? cur->start <= last->end
-				   : (cur->start == last->start && cur->end == last->end)) {
+		                   : (cur->start == last->start && cur->end == last->end)) {
 			if (cur->end > last->end)
 				last->end = cur->end;
 			continue;

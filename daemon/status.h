@@ -67,17 +67,17 @@ enum policy_mode {
 
 /* What the daemon's enable sequence (kmod-loader.c) contributes to the state. */
 struct enable_progress {
-	bool running;		 /* State=starting */
-	bool attempted;		 /* tdxd tried to enable TDX this boot */
-	bool failed;		 /* ... and it failed */
+	bool running;                 /* State=starting */
+	bool attempted;               /* tdxd tried to enable TDX this boot */
+	bool failed;                  /* ... and it failed */
 	char failure[CHECK_TEXT_MAX]; /* what failed, in words, with the kernel's line if any */
 	char hint[CHECK_TEXT_MAX];
-	bool fell_back;		 /* the module was loaded again without TDX */
-	bool blocked_by_policy;	 /* blacklist / install /bin/false: operator intent */
-	char policy_file[256];	 /* the modprobe.d file that says so */
-	bool in_use;		 /* loaded without TDX and held: not reloaded */
+	bool fell_back;         /* the module was loaded again without TDX */
+	bool blocked_by_policy; /* blacklist / install /bin/false: operator intent */
+	char policy_file[256];  /* the modprobe.d file that says so */
+	bool in_use;            /* loaded without TDX and held: not reloaded */
 	char in_use_reason[CHECK_TEXT_MAX];
-	bool dry_run;		 /* under --root: nothing loaded for real */
+	bool dry_run; /* under --root: nothing loaded for real */
 };
 
 enum {
@@ -104,7 +104,7 @@ struct tdx_status {
 	char module_version[32]; /* "1.5.24", "1.5", or "" */
 	uint32_t module_build_date, module_build_number;
 	uint32_t module_max_vcpus; /* from the module's metadata, 0 unknown */
-	uint32_t max_vcpus;	   /* effective per-TD limit, 0 when TDX is not up */
+	uint32_t max_vcpus;        /* effective per-TD limit, 0 when TDX is not up */
 	uint32_t total_keyids;
 	bool total_keyids_known;
 	uint32_t used_keyids;
@@ -116,8 +116,8 @@ struct tdx_status {
 	size_t n_packages;
 	char kvm_module[64];
 	bool kvm_tdx_enabled;
-	bool tdx_up;		   /* TDX is up in KVM */
-	bool module_initialized;   /* the TDX module is initialized (gate active) */
+	bool tdx_up;             /* TDX is up in KVM */
+	bool module_initialized; /* the TDX module is initialized (gate active) */
 	enum policy_mode cpu_guard, memory_gate;
 
 	const char *sources[_SRC_MAX]; /* NULL: unknown, key left out */
@@ -136,7 +136,7 @@ struct status_policy {
 
 /* Derive the status from a host. Pure (no I/O). `enable` may be NULL (tdxctl check). */
 int status_derive(const struct tdx_host *h, const struct status_policy *policy,
-		  const struct enable_progress *enable, struct tdx_status *ret);
+                  const struct enable_progress *enable, struct tdx_status *ret);
 void tdx_status_done(struct tdx_status *s);
 /* A status owns heap arrays and a source string inside itself: move it with this, never with
  * plain assignment. src is left empty. */

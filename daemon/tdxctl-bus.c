@@ -24,14 +24,15 @@
 
 static bool daemon_missing(const sd_bus_error *e, int r) {
 	return sd_bus_error_has_name(e, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
-	       sd_bus_error_has_name(e, SD_BUS_ERROR_NAME_HAS_NO_OWNER) ||
-	       r == -ENOENT || r == -ECONNREFUSED || r == -EHOSTDOWN;
+	       sd_bus_error_has_name(e, SD_BUS_ERROR_NAME_HAS_NO_OWNER) || r == -ENOENT ||
+	       r == -ECONNREFUSED || r == -EHOSTDOWN;
 }
 
 static int report_missing(void) {
-	fprintf(stderr, "tdxctl: tdxd is not running (no owner of " TDXD_BUS_NAME " on the system "
-			"bus).\nStart it with 'systemctl start tdxd', or run 'tdxctl check' to check "
-			"this host without the daemon.\n");
+	fprintf(stderr,
+	        "tdxctl: tdxd is not running (no owner of " TDXD_BUS_NAME " on the system "
+	        "bus).\nStart it with 'systemctl start tdxd', or run 'tdxctl check' to check "
+	        "this host without the daemon.\n");
 	return 1;
 }
 
@@ -53,10 +54,10 @@ static int report_error(const char *what, const sd_bus_error *e, int r) {
 		return report_missing();
 	if (sd_bus_error_has_name(e, SD_BUS_ERROR_ACCESS_DENIED))
 		fprintf(stderr, "tdxctl: %s: %s\n", what,
-			e->message && *e->message ? e->message : "access denied; run as root");
+		        e->message && *e->message ? e->message : "access denied; run as root");
 	else
 		fprintf(stderr, "tdxctl: %s: %s\n", what,
-			e && e->message ? e->message : strerror(-r));
+		        e && e->message ? e->message : strerror(-r));
 	return 1;
 }
 
@@ -79,7 +80,7 @@ static int usage_error(const char *fmt, const char *arg) {
 static void print_recent_actions(FILE *out) {
 	_cleanup_(sd_journal_closep) sd_journal *j = NULL;
 	static const char *const ids[] = {CPU_GUARD_MESSAGE_ID, MEMORY_REFUSED_MESSAGE_ID,
-					  ENABLE_FAILED_MESSAGE_ID, OPERATOR_POLICY_MESSAGE_ID};
+	                                  ENABLE_FAILED_MESSAGE_ID, OPERATOR_POLICY_MESSAGE_ID};
 	char match[64], *lines[RECENT_ACTIONS] = {0};
 	sd_id128_t boot;
 	size_t n = 0;
@@ -133,7 +134,7 @@ int verb_status(int argc, char **argv, bool json) {
 	if (r != 0)
 		return r;
 	r = sd_bus_call_method(bus, TDXD_BUS_NAME, TDXD_OBJECT_PATH, TDXD_MANAGER_INTERFACE,
-			       "GetCapabilities", &e, &reply, NULL);
+	                       "GetCapabilities", &e, &reply, NULL);
 	if (r < 0)
 		return report_error("status", &e, r);
 	r = sd_bus_message_read(reply, "s", &text);
@@ -176,16 +177,16 @@ int verb_check_memory(int argc, char **argv) {
 	if (argc != 3)
 		return usage_error("check-memory takes ADDRESS SIZE%s (e.g. 0x100000000 4G).", "");
 	if (parse_size(argv[1], &address) < 0)
-		return usage_error("invalid ADDRESS '%s': use decimal, 0x hex, or a K/M/G/T suffix.",
-				   argv[1]);
+		return usage_error(
+		    "invalid ADDRESS '%s': use decimal, 0x hex, or a K/M/G/T suffix.", argv[1]);
 	if (parse_size(argv[2], &size) < 0)
 		return usage_error("invalid SIZE '%s': use decimal, 0x hex, or a K/M/G/T suffix.",
-				   argv[2]);
+		                   argv[2]);
 	int r = connect_bus(&bus);
 	if (r != 0)
 		return r;
 	r = sd_bus_call_method(bus, TDXD_BUS_NAME, TDXD_OBJECT_PATH, TDXD_MANAGER_INTERFACE,
-			       "CheckMemoryRange", &e, &reply, "tt", address, size);
+	                       "CheckMemoryRange", &e, &reply, "tt", address, size);
 	if (r < 0)
 		return report_error("check-memory", &e, r);
 	return print_verdict(reply);
@@ -212,7 +213,7 @@ int verb_check_cpu(int argc, char **argv) {
 	if (r != 0)
 		return r;
 	r = sd_bus_call_method(bus, TDXD_BUS_NAME, TDXD_OBJECT_PATH, TDXD_MANAGER_INTERFACE,
-			       "CheckCPUOffline", &e, &reply, "u", cpu);
+	                       "CheckCPUOffline", &e, &reply, "u", cpu);
 	if (r < 0)
 		return report_error("check-cpu", &e, r);
 	return print_verdict(reply);
@@ -230,7 +231,7 @@ int verb_offline_cpu(int argc, char **argv) {
 	if (r != 0)
 		return r;
 	r = sd_bus_call_method(bus, TDXD_BUS_NAME, TDXD_OBJECT_PATH, TDXD_MANAGER_INTERFACE,
-			       "OfflineCPU", &e, NULL, "u", cpu);
+	                       "OfflineCPU", &e, NULL, "u", cpu);
 	if (r < 0)
 		return report_error("offline-cpu", &e, r);
 	printf("CPU %" PRIu32 " is offline.\n", cpu);
@@ -248,7 +249,7 @@ int verb_enable(int argc, char **argv) {
 	if (r != 0)
 		return r;
 	r = sd_bus_message_new_method_call(bus, &call, TDXD_BUS_NAME, TDXD_OBJECT_PATH,
-					   TDXD_MANAGER_INTERFACE, "EnableTDX");
+	                                   TDXD_MANAGER_INTERFACE, "EnableTDX");
 	if (r >= 0)
 		r = sd_bus_call(bus, call, ENABLE_TIMEOUT_USEC, &e, &reply);
 	if (r < 0)

@@ -47,13 +47,13 @@ struct args {
 static int parse_argv(int argc, char *argv[], struct args *a) {
 	enum { ARG_ROOT = 0x100, ARG_CONFIG, ARG_UEVENTS, ARG_INTROSPECT, ARG_VERSION };
 	static const struct option options[] = {
-		{"root", required_argument, NULL, ARG_ROOT},
-		{"config", required_argument, NULL, ARG_CONFIG},
-		{"uevents", required_argument, NULL, ARG_UEVENTS},
-		{"bus-introspect", no_argument, NULL, ARG_INTROSPECT},
-		{"version", no_argument, NULL, ARG_VERSION},
-		{"help", no_argument, NULL, 'h'},
-		{},
+	    {"root", required_argument, NULL, ARG_ROOT},
+	    {"config", required_argument, NULL, ARG_CONFIG},
+	    {"uevents", required_argument, NULL, ARG_UEVENTS},
+	    {"bus-introspect", no_argument, NULL, ARG_INTROSPECT},
+	    {"version", no_argument, NULL, ARG_VERSION},
+	    {"help", no_argument, NULL, 'h'},
+	    {},
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
@@ -65,7 +65,8 @@ static int parse_argv(int argc, char *argv[], struct args *a) {
 			_cleanup_free_ char *xml = NULL;
 			int r = manager_bus_introspect(&xml);
 			if (r < 0)
-				return log_error_errno(r, "Failed to build the introspection data: %m");
+				return log_error_errno(
+				    r, "Failed to build the introspection data: %m");
 			fputs(xml, stdout);
 			return 0;
 		}
@@ -76,10 +77,11 @@ static int parse_argv(int argc, char *argv[], struct args *a) {
 	}
 	if (optind < argc)
 		return log_error_errno(EINVAL, "Unexpected argument '%s'; see tdxd --help.",
-				       argv[optind]);
+		                       argv[optind]);
 	if (a->uevents && !a->root)
-		return log_error_errno(EINVAL, "--uevents is only valid with --root: on a real host "
-					       "tdxd listens to udev.");
+		return log_error_errno(EINVAL,
+		                       "--uevents is only valid with --root: on a real host "
+		                       "tdxd listens to udev.");
 	return 1;
 }
 
@@ -101,7 +103,7 @@ static void load_config(Manager *m) {
 
 	if (m->have_status && !streq(c.kvm_module, m->config.kvm_module)) {
 		log_warning("KVMModule changed from %s to %s: restart tdxd for it to take effect.",
-			    m->config.kvm_module, c.kvm_module);
+		            m->config.kvm_module, c.kvm_module);
 		strcpy(c.kvm_module, m->config.kvm_module);
 	}
 	m->config = c;
@@ -127,8 +129,8 @@ static int connect_bus(Manager *m) {
 	r = sd_bus_request_name(m->bus, TDXD_BUS_NAME, 0);
 	if (r < 0)
 		return log_error_errno(r, "Failed to acquire the bus name " TDXD_BUS_NAME
-					  " (is another tdxd running, or is the bus policy "
-					  "org.tdxd.Tdx1.conf missing?): %m");
+		                          " (is another tdxd running, or is the bus policy "
+		                          "org.tdxd.Tdx1.conf missing?): %m");
 	r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
 	if (r < 0)
 		return log_error_errno(r, "Failed to attach the bus to the event loop: %m");

@@ -28,7 +28,7 @@ static const char *subsystem_from_devpath(const char *devpath) {
 }
 
 int uevent_from_parts(const char *action, const char *devpath, const char *subsystem,
-		      struct uevent *ret) {
+                      struct uevent *ret) {
 	struct uevent ev = {0};
 	if (!action || !devpath || devpath[0] != '/' || strlen(action) >= sizeof ev.action ||
 	    strlen(devpath) >= sizeof ev.devpath)
@@ -75,12 +75,13 @@ int uevent_memory_block(const struct uevent *ev, uint64_t *ret) {
 
 static int on_udev_event(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
 	Manager *m = userdata;
-	_cleanup_(udev_device_unrefp) struct udev_device *d = udev_monitor_receive_device(m->monitor);
+	_cleanup_(udev_device_unrefp) struct udev_device *d =
+	    udev_monitor_receive_device(m->monitor);
 	struct uevent ev;
 	if (!d)
 		return 0;
 	if (uevent_from_parts(udev_device_get_action(d), udev_device_get_devpath(d),
-			      udev_device_get_subsystem(d), &ev) < 0)
+	                      udev_device_get_subsystem(d), &ev) < 0)
 		return 0;
 	manager_handle_uevent(m, &ev);
 	return 0;
@@ -97,7 +98,8 @@ int uevent_monitor_start(Manager *m) {
 	if (!m->monitor)
 		return log_error_errno(errno ?: ENOMEM, "Failed to create a udev monitor: %m");
 	for (size_t i = 0; i < ELEMENTSOF(subsystems); i++) {
-		r = udev_monitor_filter_add_match_subsystem_devtype(m->monitor, subsystems[i], NULL);
+		r = udev_monitor_filter_add_match_subsystem_devtype(m->monitor, subsystems[i],
+		                                                    NULL);
 		if (r < 0)
 			return log_error_errno(r, "Failed to filter udev events: %m");
 	}
@@ -105,7 +107,7 @@ int uevent_monitor_start(Manager *m) {
 	if (r < 0)
 		return log_error_errno(r, "Failed to receive udev events: %m");
 	r = sd_event_add_io(m->event, &m->monitor_source, udev_monitor_get_fd(m->monitor), EPOLLIN,
-			    on_udev_event, m);
+	                    on_udev_event, m);
 	if (r < 0)
 		return log_error_errno(r, "Failed to watch udev events: %m");
 	(void)sd_event_source_set_description(m->monitor_source, "udev-monitor");
@@ -116,7 +118,7 @@ static int on_fifo(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 	Manager *m = userdata;
 	for (;;) {
 		ssize_t k = read(fd, m->uevents_buf + m->uevents_len,
-				 sizeof m->uevents_buf - 1 - m->uevents_len);
+		                 sizeof m->uevents_buf - 1 - m->uevents_len);
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
@@ -135,7 +137,8 @@ static int on_fifo(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 			*nl = 0;
 			if (*p && uevent_parse_line(p, &ev) < 0)
 				log_warning("%s: ignoring malformed event line \"%s\" (expected "
-					    "\"ACTION DEVPATH\")", m->uevents_path, p);
+				            "\"ACTION DEVPATH\")",
+				            m->uevents_path, p);
 			else if (*p)
 				manager_handle_uevent(m, &ev);
 			p = nl + 1;

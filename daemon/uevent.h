@@ -23,7 +23,7 @@ int uevent_parse_line(const char *line, struct uevent *ret);
 
 /* Fill from action, devpath and subsystem strings (libudev). */
 int uevent_from_parts(const char *action, const char *devpath, const char *subsystem,
-		      struct uevent *ret);
+                      struct uevent *ret);
 
 /* The CPU number of a cpu event, or the block id of a memory event; -EINVAL otherwise. */
 int uevent_cpu(const struct uevent *ev, unsigned *ret);

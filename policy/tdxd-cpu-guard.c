@@ -90,9 +90,9 @@ static void say(int level, bool act, unsigned cpu, int package, const char *text
 	 * journal record with the catalog's MESSAGE_ID, like tdxd's own. */
 	if (act && streq(arg_root, "/")) {
 		(void)sd_journal_send("MESSAGE=%s", text, "MESSAGE_ID=%s", CPU_GUARD_MESSAGE_ID,
-				      "PRIORITY=%i", level, "TDXD_CPU=%u", cpu, "TDXD_PACKAGE=%d",
-				      package, "TDXD_ACTION=re-onlined", "SYSLOG_IDENTIFIER=%s",
-				      "tdxd-cpu-guard", NULL);
+		                      "PRIORITY=%i", level, "TDXD_CPU=%u", cpu, "TDXD_PACKAGE=%d",
+		                      package, "TDXD_ACTION=re-onlined", "SYSLOG_IDENTIFIER=%s",
+		                      "tdxd-cpu-guard", NULL);
 		return;
 	}
 	if (act || !arg_quiet || level <= LOG_ERR)
@@ -114,7 +114,7 @@ static int run(unsigned cpu) {
 	else if (r != -ENOENT) {
 		if (line)
 			fprintf(stderr, "tdxd-cpu-guard: %s:%u: malformed line, file ignored\n",
-				RUN_STATE_PATH, line);
+			        RUN_STATE_PATH, line);
 		else
 			fprintf(stderr, "tdxd-cpu-guard: %s: %s\n", RUN_STATE_PATH, strerror(-r));
 	}
@@ -128,7 +128,7 @@ static int run(unsigned cpu) {
 	r = read_cpu_online(cpu, &in.cpu_online);
 	if (r < 0) {
 		fprintf(stderr, "tdxd-cpu-guard: cpu%u: cannot read its online file: %s\n", cpu,
-			strerror(-r));
+		        strerror(-r));
 		return r;
 	}
 
@@ -145,10 +145,10 @@ static int run(unsigned cpu) {
 	if (r < 0 && r != -ENOENT) {
 		if (line)
 			fprintf(stderr, "tdxd-cpu-guard: %s:%u: malformed line, file ignored\n",
-				RUN_CPU_PACKAGE_PATH, line);
+			        RUN_CPU_PACKAGE_PATH, line);
 		else
 			fprintf(stderr, "tdxd-cpu-guard: %s: %s\n", RUN_CPU_PACKAGE_PATH,
-				strerror(-r));
+			        strerror(-r));
 	}
 	in.package = cpu_package_lookup(map, n_map, cpu);
 
@@ -162,7 +162,7 @@ static int run(unsigned cpu) {
 	r = cpu_list_max(online, &max);
 	if (r < 0 && r != -ENOENT) {
 		fprintf(stderr, "tdxd-cpu-guard: %s: malformed CPU list: \"%.64s\"\n",
-			CPU_DIR "/online", online);
+		        CPU_DIR "/online", online);
 		return r;
 	}
 	if (r >= 0 && max >= CPUS_MAX)
@@ -197,15 +197,15 @@ static int run(unsigned cpu) {
 	r = write_string_at(arg_root, path, "1");
 	if (r < 0) {
 		snprintf(text, sizeof text, "%s; writing 1 to %s failed: %s", reason, path,
-			 strerror(-r));
+		         strerror(-r));
 		say(LOG_ERR, false, cpu, in.package, text);
 		return r;
 	}
 	snprintf(text, sizeof text,
-		 "CPU %u was taken offline while it was the last online CPU of package %d and TDX "
-		 "is enabled; tdxd's udev rule brought it back online (CPU_GUARD=enforce "
-		 "in " RUN_STATE_PATH ")",
-		 cpu, in.package);
+	         "CPU %u was taken offline while it was the last online CPU of package %d and TDX "
+	         "is enabled; tdxd's udev rule brought it back online (CPU_GUARD=enforce "
+	         "in " RUN_STATE_PATH ")",
+	         cpu, in.package);
 	say(LOG_WARNING, true, cpu, in.package, text);
 	return 0;
 }

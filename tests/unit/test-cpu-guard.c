@@ -29,10 +29,10 @@ static void host_two_packages(void) {
 	fx.h.n_cpus = 4;
 	for (unsigned c = 0; c < 4; c++)
 		fx.cpus[c] = (struct host_cpu){.present = true,
-					       .online = true,
-					       .package = c < 2 ? 0 : 1,
-					       .node = c < 2 ? 0 : 1,
-					       .package_source = "topology"};
+		                               .online = true,
+		                               .package = c < 2 ? 0 : 1,
+		                               .node = c < 2 ? 0 : 1,
+		                               .package_source = "topology"};
 	fx.h.n_present = fx.h.n_online = 4;
 	fx.s.tdx_up = true;
 	fx.s.module_initialized = true;
@@ -214,10 +214,10 @@ START_TEST(test_long_list_shortened) {
 	fx.h.n_cpus = 4096;
 	for (unsigned c = 0; c < 4096; c++)
 		many[c] = (struct host_cpu){.present = true,
-					    .online = c % 2 == 0 || c == 4095,
-					    .package = (int)(c % 2),
-					    .node = -1,
-					    .package_source = "saved"};
+		                            .online = c % 2 == 0 || c == 4095,
+		                            .package = (int)(c % 2),
+		                            .node = -1,
+		                            .package_source = "saved"};
 	fx.s.tdx_up = true;
 	struct cpu_verdict v = decide(POLICY_ENFORCE, 4095);
 	ck_assert(!v.allowed);
@@ -330,7 +330,7 @@ static struct cpu_guard_helper_input helper_input(void) {
 }
 
 static enum cpu_guard_helper_action hdecide(const struct cpu_guard_helper_input *in,
-					    const char *needle) {
+                                            const char *needle) {
 	char reason[CHECK_TEXT_MAX] = "";
 	enum cpu_guard_helper_action a = cpu_guard_helper_decide(in, reason, sizeof reason);
 	ck_assert_has(reason, needle);

@@ -6,8 +6,11 @@
 #include "nfd-feature.h"
 
 START_TEST(test_ready_host) {
-	struct tdx_status s = {.state = TDX_STATE_READY, .ready = true, .max_vcpus = 128,
-			       .total_keyids = 31, .guest_phys_addr_bits = 52};
+	struct tdx_status s = {.state = TDX_STATE_READY,
+	                       .ready = true,
+	                       .max_vcpus = 128,
+	                       .total_keyids = 31,
+	                       .guest_phys_addr_bits = 52};
 	strcpy(s.module_version, "1.5.24");
 	char *t = NULL;
 	ck_assert_int_eq(nfd_feature_format(&s, &t), 0);
