@@ -269,6 +269,11 @@ void tdx_host_done(struct tdx_host *h);
 /* Re-read only the misc cgroup's tdx usage (UsedKeyIDs is read fresh on every Get). */
 int probe_misc_cgroup(const char *root, struct misc_cgroup *ret);
 
+/* Read one kernel attribute below the root, the probe's way: 1 with *ret set, 0 when the file
+ * is missing (this kernel does not expose it) or unreadable (recorded with host_warn(), naming
+ * the file), -ENOMEM. */
+int probe_read_attr(struct tdx_host *h, const char *path, char **ret);
+
 /* Record a non-fatal probe problem ("<path>: <what>"). */
 void host_warn(struct tdx_host *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

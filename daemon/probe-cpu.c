@@ -35,15 +35,9 @@ static int read_package(struct tdx_host *h, unsigned cpu, int *ret) {
 	char path[96];
 	snprintf(path, sizeof(path), CPU_DIR "/cpu%u/topology/physical_package_id", cpu);
 	_cleanup_free_ char *t = NULL;
-	int r = read_one_line_at(h->root, path, &t);
-	if (r == -ENOMEM)
+	int r = probe_read_attr(h, path, &t);
+	if (r <= 0)
 		return r;
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0) {
-		host_warn(h, "%s: %s", path, strerror(-r));
-		return 0;
-	}
 	uint32_t v;
 	if (parse_u32(t, &v) < 0 || v > INT32_MAX) {
 		host_warn(h, "%s: not a package id: \"%.32s\"", path, t);

@@ -18,15 +18,9 @@
 /* 1 when read, 0 when missing or malformed (malformed is recorded), -ENOMEM. */
 static int read_u32_attr(struct tdx_host *h, const char *path, uint32_t *ret) {
 	_cleanup_free_ char *t = NULL;
-	int r = read_one_line_at(h->root, path, &t);
-	if (r == -ENOMEM)
+	int r = probe_read_attr(h, path, &t);
+	if (r <= 0)
 		return r;
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0) {
-		host_warn(h, "%s: %s", path, strerror(-r));
-		return 0;
-	}
 	r = parse_u32(t, ret);
 	if (r < 0) {
 		host_warn(h, "%s: %s: \"%.32s\"", path,

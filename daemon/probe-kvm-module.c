@@ -70,10 +70,10 @@ int probe_kvm_module(struct tdx_host *h) {
 
 	_cleanup_free_ char *rc = NULL;
 	snprintf(path, sizeof(path), "/sys/module/%s/refcnt", k->name);
-	r = read_one_line_at(h->root, path, &rc);
-	if (r == -ENOMEM)
+	r = probe_read_attr(h, path, &rc);
+	if (r < 0)
 		return r;
-	if (r >= 0) {
+	if (r > 0) {
 		uint32_t v;
 		if (parse_u32(rc, &v) < 0 || v > INT32_MAX)
 			host_warn(h, "%s: not a number: \"%.32s\"", path, rc);
@@ -86,14 +86,13 @@ int probe_kvm_module(struct tdx_host *h) {
 
 	_cleanup_free_ char *tdx = NULL;
 	snprintf(path, sizeof(path), "/sys/module/%s/parameters/tdx", k->name);
-	r = read_one_line_at(h->root, path, &tdx);
-	if (r == -ENOMEM)
+	r = probe_read_attr(h, path, &tdx);
+	if (r < 0)
 		return r;
-	if (r >= 0) {
+	if (r > 0) {
 		k->has_tdx_param = true;
 		if (parse_kernel_bool(tdx, &k->tdx_enabled) < 0)
 			host_warn(h, "%s: not Y or N: \"%.32s\"", path, tdx);
-	} else if (r != -ENOENT)
-		host_warn(h, "%s: %s", path, strerror(-r));
+	}
 	return 0;
 }

@@ -8,6 +8,19 @@
 #include "macro.h"
 #include "run-state.h"
 
+int probe_read_attr(struct tdx_host *h, const char *path, char **ret) {
+	int r = read_one_line_at(h->root, path, ret);
+	if (r == -ENOMEM)
+		return r;
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0) {
+		host_warn(h, "%s: %s", path, strerror(-r));
+		return 0;
+	}
+	return 1;
+}
+
 void host_warn(struct tdx_host *h, const char *fmt, ...) {
 	va_list ap;
 	char *s;
