@@ -4,7 +4,7 @@
 # commands (tools/sample-host.sh, tools/test.sh) so that each works alone on a fresh machine.
 set -euo pipefail
 
-build=(build-essential cmake pkg-config libsystemd-dev libudev-dev libkmod-dev libjson-c-dev check)
+build=(build-essential cmake pkg-config clang-format libsystemd-dev libudev-dev libkmod-dev libjson-c-dev check)
 bus=(dbus systemd util-linux jq python3)
 docs=(mandoc)
 # The system lane: a Debian rootfs, a Debian cloud kernel and its headers (for the stand-in

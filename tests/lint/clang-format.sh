@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Every C source and header of the project is clang-format clean (.clang-format at the root).
+# The stand-in kernel modules of the system lane follow the kernel's own style and are left out.
+set -euo pipefail
+src=$1
+cd "$src"
+command -v clang-format >/dev/null || { echo "clang-format is not installed" >&2; exit 1; }
+bad=0
+while IFS= read -r f; do
+	if ! clang-format --dry-run --Werror "$f" 2>/dev/null; then
+		echo "not clang-format clean: $f (run: clang-format -i $f)" >&2
+		bad=1
+	fi
+done < <(git ls-files '*.c' '*.h' 2>/dev/null | grep -v '^tests/system/kmod/' ||
+	find daemon bus policy tests -name '*.[ch]' -not -path 'tests/system/kmod/*')
+[ "$bad" = 0 ] && echo "all C files are clang-format clean"
+exit "$bad"
