@@ -8,7 +8,8 @@
 #
 # usage: lane.sh --work DIR [--build TDXD_BUILD_DIR] [GROUP...]
 # Environment: TDXD_SYSTEM_CACHE (cache dir), TDXD_SYSTEM_ACCEL (default tcg,thread=multi),
-#              TDXD_SYSTEM_KEEP=1 (keep the per-boot initramfs copies).
+#              TDXD_SYSTEM_KEEP=1 (keep the per-boot initramfs copies),
+#              TDXD_SYSTEM_STALL_SECS, TDXD_SYSTEM_QEMU_EXTRA (extra QEMU arguments).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -35,7 +36,8 @@ work=$(cd "$work" && pwd)
 . "$work/image.env"
 
 ACCEL=${TDXD_SYSTEM_ACCEL:-tcg,thread=multi}
-STALL_SECS=60		# no console output this long while the kernel boots: a stalled boot
+STALL_SECS=${TDXD_SYSTEM_STALL_SECS:-60}	# no console output this long while the kernel boots
+read -r -a QEMU_EXTRA <<<"${TDXD_SYSTEM_QEMU_EXTRA:-}"	# e.g. "-S" to try the stall handling
 GROUP_SECS=480		# a whole boot with its scenarios
 MAX_BOOTS=3		# attempts per group when boots stall
 
@@ -91,7 +93,7 @@ boot() {
 		-device virtserialport,bus=vser.0,chardev=res,name=tdxd.results \
 		-chardev "file,id=jr,path=$gdir/journal.txt" \
 		-device virtserialport,bus=vser.0,chardev=jr,name=tdxd.journal \
-		</dev/null >"$gdir/qemu.log" 2>&1 &
+		"${QEMU_EXTRA[@]}" </dev/null >"$gdir/qemu.log" 2>&1 &
 	qpid=$!
 	t0=$(date +%s) last_change=$t0
 	for _ in $(seq 50); do [ -S "$gdir/ctl.sock" ] && break; sleep 0.1; done
@@ -186,7 +188,11 @@ while read -r g needs scenarios; do
 		fi
 	done
 	if [ $brc -ne 0 ]; then
-		echo "FAIL $g: the boot did not complete (status $brc); QEMU said:"
+		if [ $brc -eq 2 ]; then
+			echo "FAIL $g: all $MAX_BOOTS boots stalled before init; QEMU said:"
+		else
+			echo "FAIL $g: the boot did not complete (no END from the guest); QEMU said:"
+		fi
 		sed 's/^/  qemu| /' "$gdir/qemu.log"
 		echo "  console tail:"
 		tail -n 60 "$gdir/console.log" | sed 's/^/  console| /'
