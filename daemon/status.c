@@ -678,6 +678,14 @@ static void check_cpu_packages(const struct facts *f, struct tdx_status *s) {
 
 static void hint_enable(const struct facts *f, struct check *c) {
 	const struct enable_progress *ep = f->ep;
+	/* tdxd's own attempt failed for a reason the kernel log does not explain (module not
+	 * found, an unload error): its words and its hint say more than the generic advice. */
+	if (ep && ep->failed && ep->failure[0] && !strstr(c->summary, ep->failure))
+		summary_add(c, ": %s", ep->failure);
+	if (ep && ep->failed && ep->hint[0]) {
+		hint(c, "%s", ep->hint);
+		return;
+	}
 	if (ep && ep->blocked_by_policy) {
 		hint(c,
 		     "%s is blocked on purpose in %s (blacklist or install /bin/false): remove "

@@ -433,6 +433,16 @@ START_TEST(test_kvm_not_loaded) {
 	ck_assert(strstr(s->reason, "/etc/modprobe.d/no-kvm.conf"));
 	HINT_HAS(s, CHECK_KVM_MODULE, "/etc/modprobe.d/no-kvm.conf");
 
+	/* tdxd's own load failed without a kernel line: its words and hint reach the check */
+	memset(&fx.ep, 0, sizeof(fx.ep));
+	fx.ep.attempted = fx.ep.failed = true;
+	strcpy(fx.ep.failure, "module kvm_intel not found in /lib/modules/6.16.0");
+	strcpy(fx.ep.hint, "install the kernel's modules package (linux-modules-6.16.0)");
+	s = derive_ep(&fx.ep);
+	STATE_IS(s, "failed");
+	SUMMARY_HAS(s, CHECK_KVM_MODULE, "module kvm_intel not found");
+	HINT_HAS(s, CHECK_KVM_MODULE, "linux-modules-6.16.0");
+
 	/* while the enable sequence runs */
 	memset(&fx.ep, 0, sizeof(fx.ep));
 	fx.ep.running = true;
