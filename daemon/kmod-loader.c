@@ -415,34 +415,10 @@ static int start_job(struct kmod_loader *l) {
 
 /* ---- the start ---- */
 
-static const char *display_path(const Manager *m, const char *p) {
-	const char *s = m->test_root ? startswith(p, m->root) : NULL;
-	return s && *s == '/' ? s : p;
-}
-
-/* The libkmod facts for KVMModule, or NULL when they cannot be had (a test tree without a
- * module directory: then the decision goes on as if the module were installed). */
+/* The libkmod facts for KVMModule; 0 when they cannot be had (a test tree without a module
+ * directory or modprobe.d: then the decision goes on as if the module were installed). */
 static int lookup_module(Manager *m, struct kmod_module_facts *ret) {
-	_cleanup_(kmod_paths_done) struct kmod_paths p = {0};
-	_cleanup_kmod_ctx_ struct kmod_ctx *ctx = NULL;
-	int r;
-
-	r = kmod_paths_for_root(m->root, &p);
-	if (r < 0)
-		return r;
-	if (m->test_root && !p.have_modules && !p.config[0])
-		return 0;
-	r = kmod_ctx_new_for_paths(&p, &ctx);
-	if (r < 0)
-		return r;
-	r = kmod_module_facts_lookup(ctx, p.config, m->config.kvm_module, ret);
-	if (r < 0)
-		return r;
-	/* Without a module directory in the test tree, "not found" only means "not known". */
-	if (!ret->found && !p.have_modules)
-		ret->found = true, ret->has_tdx_param = -1;
-	textf(ret->policy_file, sizeof ret->policy_file, "%s", display_path(m, ret->policy_file));
-	return 1;
+	return kmod_module_facts_for_root(m->root, m->config.kvm_module, ret);
 }
 
 static int online_cpus(struct kmod_loader *l) {

@@ -332,3 +332,32 @@ int kmod_module_facts_lookup(struct kmod_ctx *ctx, char *const *config, const ch
 	*ret = f;
 	return 0;
 }
+
+int kmod_module_facts_for_root(const char *root, const char *name, struct kmod_module_facts *ret) {
+	_cleanup_(kmod_paths_done) struct kmod_paths p = {0};
+	_cleanup_kmod_ctx_ struct kmod_ctx *ctx = NULL;
+	bool test_root = root && !streq(root, "/");
+	struct kmod_module_facts f = {0};
+	int r;
+
+	r = kmod_paths_for_root(root, &p);
+	if (r < 0)
+		return r;
+	if (test_root && !p.have_modules && !p.config[0])
+		return 0;
+	r = kmod_ctx_new_for_paths(&p, &ctx);
+	if (r < 0)
+		return r;
+	r = kmod_module_facts_lookup(ctx, p.config, name, &f);
+	if (r < 0)
+		return r;
+	if (!f.found && !p.have_modules) {
+		f.found = true;
+		f.has_tdx_param = -1;
+	}
+	const char *shown = test_root ? startswith(f.policy_file, root) : NULL;
+	if (shown && *shown == '/')
+		memmove(f.policy_file, shown, strlen(shown) + 1);
+	*ret = f;
+	return 1;
+}

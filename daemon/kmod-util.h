@@ -66,5 +66,11 @@ struct kmod_module_facts {
 int kmod_module_facts_lookup(struct kmod_ctx *ctx, char *const *config, const char *name,
                              struct kmod_module_facts *ret);
 
+/* The facts for NAME on a root ("/" or a test tree): 1 with *ret set, 0 when a test tree has
+ * neither a module directory nor modprobe.d (nothing to go on), or -errno. In a test tree
+ * without a module directory "not found" only means "not known" (found=true,
+ * has_tdx_param=-1). policy_file is shown as on the host, without the root prefix. */
+int kmod_module_facts_for_root(const char *root, const char *name, struct kmod_module_facts *ret);
+
 /* "a-b" and "a_b" name the same module. */
 bool kmod_names_equal(const char *a, const char *b);

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "fileio.h"
 #include "host.h"
+#include "kmod-util.h"
 #include "log.h"
 #include "macro.h"
 #include "parse-util.h"
@@ -74,6 +75,21 @@ static void print_problems(char **problems, size_t n) {
 	free(problems);
 }
 
+static void module_facts(const char *root, const char *module, struct tdx_host *h,
+                         struct enable_progress *ep) {
+	struct kmod_module_facts f = {0};
+
+	/* Best effort, like the daemon: nothing to go on is no error. */
+	if (kmod_module_facts_for_root(root, module, &f) <= 0 || !f.found)
+		return;
+	if (h->kvm.modinfo_has_tdx < 0)
+		h->kvm.modinfo_has_tdx = f.has_tdx_param;
+	if (!h->kvm.loaded && (f.blacklisted || f.install_blocks)) {
+		ep->blocked_by_policy = true;
+		snprintf(ep->policy_file, sizeof ep->policy_file, "%s", f.policy_file);
+	}
+}
+
 static int run_check(const struct args *a) {
 	const char *root = a->root ? a->root : "/";
 	_cleanup_free_ char *conf = root_path(root, "/etc/tdxd/tdxd.conf");
@@ -107,12 +123,18 @@ static int run_check(const struct args *a) {
 	for (size_t i = 0; i < h.n_warnings; i++)
 		fprintf(stderr, "tdxctl: warning: %s\n", h.warnings[i]);
 
+	/* What modprobe would do with the KVM module, as the daemon sees it: a blacklist or
+	 * install /bin/false in modprobe.d is the operator's intent, and the installed module's
+	 * info tells whether this kernel has KVM TDX support while the module is not loaded. */
+	struct enable_progress ep = {0};
+	module_facts(root, cfg.kvm_module, &h, &ep);
+
 	struct status_policy policy = {
 	    .cpu_guard = cfg.cpu_guard,
 	    .memory_gate = cfg.memory_gate,
 	    .kvm_module = cfg.kvm_module,
 	};
-	r = status_derive(&h, &policy, NULL, &s);
+	r = status_derive(&h, &policy, &ep, &s);
 	tdx_host_done(&h);
 	if (r < 0) {
 		fprintf(stderr, "tdxctl: deriving the status failed: %s\n", strerror(-r));
