@@ -8,7 +8,12 @@ t_tdxd=$(systemctl show -p ActiveEnterTimestampMonotonic --value tdxd)
 t_me=$(systemctl show -p ActiveEnterTimestampMonotonic --value multi-user.target)
 if [ "${t_tdxd:-0}" -gt 0 ] && [ "$t_tdxd" -le "$t_me" ]; then pass "tdxd active before multi-user.target"
 else fail "tdxd started at $t_tdxd, multi-user.target at $t_me"; fi
-expect_eq "stand-in tdx parameter" "$(cat /sys/module/tdx_kvm_sim/parameters/tdx 2>&1)" Y
+# groups/daemon loads the stand-in without TDX before tdxd (as udev coldplug loads kvm_intel):
+# tdx is 0444, so reading Y now means tdxd reloaded it.
+if journalctl -b -t systemd-modules-load --no-pager -o cat | grep -qF "Inserted module 'tdx_kvm_sim'"; then
+	pass "stand-in was loaded at boot before tdxd (without tdx)"
+else fail "systemd-modules-load did not load tdx_kvm_sim"; fi
+expect_eq "stand-in tdx parameter (reloaded by tdxd)" "$(cat /sys/module/tdx_kvm_sim/parameters/tdx 2>&1)" Y
 SYS_DMESG_MARK=0
 expect_log "module initialized by tdxd's load" "virt/tdx: module initialized"
 if grep -qE '^ *[0-9]+: kvm/cpu/tdx:online$' /sys/devices/system/cpu/hotplug/states; then
@@ -43,5 +48,10 @@ while read -r a b; do
 done <$r/tdx-memory
 if [ $covers = 1 ]; then pass "tdx-memory covers boot RAM"; else
 	fail "tdx-memory: $(tr '\n' ';' <$r/tdx-memory 2>&1)"; fi
+# The hardened unit (issue 8) is the one that did all this.
+expect_eq "NoNewPrivileges" "$(systemctl show -p NoNewPrivileges --value tdxd)" yes
+expect_eq "ProtectSystem" "$(systemctl show -p ProtectSystem --value tdxd)" strict
+expect_eq "CapabilityBoundingSet" "$(systemctl show -p CapabilityBoundingSet --value tdxd)" "cap_sys_module cap_syslog"
+note "$(systemd-analyze security tdxd.service 2>&1 | tail -n 1)"
 errs=$(journalctl -b -u tdxd -p err --no-pager -o cat)
 [ -z "$errs" ] || note "tdxd logged errors: $errs"
