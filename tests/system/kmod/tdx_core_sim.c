@@ -9,8 +9,9 @@
  *    vendor-kernel "TDX module: attributes ..." and "CMR: [a, b)" lines (section 4.3);
  *  - the vendor /sys/firmware/tdx/ files (section 5.3, formats as in section 11);
  *  - tdx_enable(): a one-shot module initialization with the v6.8-v7.0 log lines (section 1,
- *    2.3), failing like the real one when a package has no online CPU or a SEAMCALL failure
- *    is injected;
+ *    2.3), failing like the real one when a package has no online CPU, when memory that was
+ *    ever onlined lies outside the CMRs (section 9.2 point 5), or when the test injects a
+ *    SEAMCALL failure;
  *  - the memory notifier (section 4.1): once initialized, onlining memory that is not
  *    entirely inside one range of the memory present at initialization gets NOTIFY_BAD, which
  *    userspace sees as EPERM, with no message.
