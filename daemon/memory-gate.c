@@ -109,7 +109,97 @@ static int on_exit_flush(sd_event_source *s, void *userdata) {
 	if (m->gate) {
 		run_flush(m);
 		range_set_clear(&m->gate->recorded_memory);
+		m->gate->retry = mfree(m->gate->retry);
+		m->gate->n_retry = m->gate->n_retry_alloc = 0;
 	}
+	return 0;
+}
+
+/* ---- offlining again, when the kernel is still busy with the block ---- */
+
+#define OFFLINE_RETRY_FIRST_USEC 250000u
+#define OFFLINE_RETRIES          5 /* 0.25 + 0.5 + 1 + 2 + 4 s */
+
+static bool retry_pending(const struct memory_gate *g, uint64_t block) {
+	for (size_t i = 0; i < g->n_retry; i++)
+		if (g->retry[i] == block)
+			return true;
+	return false;
+}
+
+static void arm_retry(Manager *m);
+
+static int on_retry_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+	Manager *m = userdata;
+	struct memory_gate *g = m->gate;
+	size_t keep = 0;
+
+	g->retry_round++;
+	for (size_t i = 0; i < g->n_retry; i++) {
+		uint64_t block = g->retry[i];
+		char path[96];
+		_cleanup_free_ char *state = NULL;
+		snprintf(path, sizeof path, MEM_DIR "/memory%" PRIu64 "/state", block);
+		/* gone, or offline by now (by someone, or the kernel): nothing left to do */
+		if (read_one_line_at(m->root, path, &state) < 0 || !state_is_online(state))
+			continue;
+		int r = write_string_at(m->root, path, "offline");
+		if (r >= 0)
+			log_info("Memory gate: memory%" PRIu64 " offlined again (attempt %u).",
+			         block, g->retry_round + 1);
+		else if (r == -EBUSY && g->retry_round < OFFLINE_RETRIES)
+			g->retry[keep++] = block;
+		else
+			log_warning_errno(
+			    r,
+			    "Memory gate: memory%" PRIu64 " stays online although it is "
+			    "not TDX memory: offlining it failed: %m. It was onlined "
+			    "into a zone with unmovable kernel pages; stop the agent "
+			    "that onlines hot-added memory (or make it online_movable) "
+			    "and remove the memory, or reboot.",
+			    block);
+	}
+	g->n_retry = keep;
+	if (keep > 0)
+		arm_retry(m);
+	else
+		g->retry_round = 0;
+	manager_schedule_probe(m);
+	return 0;
+}
+
+static void arm_retry(Manager *m) {
+	struct memory_gate *g = m->gate;
+	uint64_t delay = (uint64_t)OFFLINE_RETRY_FIRST_USEC << g->retry_round;
+	int r;
+
+	if (!m->event)
+		return;
+	if (!g->retry_timer) {
+		r = sd_event_add_time_relative(m->event, &g->retry_timer, CLOCK_MONOTONIC, delay, 0,
+		                               on_retry_timer, m);
+		if (r < 0) {
+			g->retry_timer = NULL;
+			log_warning_errno(r, "Failed to set up the memory gate's retry timer: %m");
+			return;
+		}
+		/* the loop owns it; the pointer stays valid while the loop lives */
+		(void)sd_event_source_set_floating(g->retry_timer, true);
+		sd_event_source_unref(g->retry_timer);
+	} else
+		(void)sd_event_source_set_time_relative(g->retry_timer, delay);
+	(void)sd_event_source_set_enabled(g->retry_timer, SD_EVENT_ONESHOT);
+}
+
+static int queue_retry(Manager *m, uint64_t block) {
+	struct memory_gate *g = m->gate;
+	if (retry_pending(g, block))
+		return 0;
+	if (GREEDY_REALLOC(g->retry, g->n_retry_alloc, g->n_retry + 1) < 0)
+		return -ENOMEM;
+	g->retry[g->n_retry++] = block;
+	if (g->n_retry == 1 && g->retry_round == 0)
+		arm_retry(m);
 	return 0;
 }
 
@@ -209,6 +299,10 @@ int memory_gate_on_block(Manager *m, const char *action, uint64_t block) {
 	if (r < 0)
 		return r;
 	bool online = state_is_online(state);
+	/* The `online` event of a block this gate already decided on its `add` (offlined
+	 * again, or waiting to be): decided and reported once is enough. */
+	if (streq(action, "online") && (!online || retry_pending(g, block)))
+		return 0;
 
 	if (v.allowed) {
 		/* Onlining is the system's business once tdxd is out of the way; tdxd does it the
@@ -242,7 +336,11 @@ int memory_gate_on_block(Manager *m, const char *action, uint64_t block) {
 	bool offlined = false, failed = false;
 	if (g->mode == POLICY_ENFORCE && online) {
 		r = write_string_at(m->root, path, "offline");
-		if (r < 0) {
+		if (r == -EBUSY && queue_retry(m, block) >= 0)
+			log_info("Memory gate: %s is busy being onlined or still holds pages; "
+			         "offlining it again shortly.",
+			         dev);
+		else if (r < 0) {
 			log_warning_errno(r, "Memory gate: failed to offline %s again: %m", dev);
 			failed = true;
 		} else

@@ -50,6 +50,12 @@ struct memory_gate {
 	 * snapshot would include memory hot-added since). */
 	bool recorded;
 	struct range_set recorded_memory;
+	/* Blocks someone else onlined whose offline failed with EBUSY (the kernel could not
+	 * migrate every page out yet): tried again with a backoff before giving up. */
+	uint64_t *retry;
+	size_t n_retry, n_retry_alloc;
+	unsigned retry_round;
+	sd_event_source *retry_timer; /* floating */
 };
 
 enum memory_refusal {

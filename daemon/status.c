@@ -1352,6 +1352,12 @@ static bool bringup_failed(const struct facts *f, const struct tdx_status *s,
 		*ret = &s->checks[CHECK_MAX_VCPUS];
 		return true;
 	}
+	/* Someone (udev's coldplug, an operator, tdxd) loaded the KVM module and the kernel said
+	 * no: VMX is off or missing. A module load error, whoever loaded it. */
+	if (k->no_hw_support.present && !f->h->kvm.loaded) {
+		*ret = &s->checks[CHECK_KVM_MODULE];
+		return true;
+	}
 	bool platform_ok = s->checks[CHECK_BIOS_TDX].result == CHECK_PASS &&
 	                   s->checks[CHECK_KEYIDS].result == CHECK_PASS &&
 	                   s->checks[CHECK_HIBERNATION].result == CHECK_PASS;

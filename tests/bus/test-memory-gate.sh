@@ -72,6 +72,14 @@ re="memory200-202 \\[0x6400000000, 0x6580000000\\) \\(6 GiB\\) was $AFTER; $WOUL
 re+='.*kept offline \(1 block offlined again'
 assert_match "$re" "$line" "journal line names the run, its range and the reason"
 
+# the auto-online rule's own `online` event for 201 arrives after tdxd undid it: already
+# decided and reported, not reported again
+send_uevent "online /devices/system/memory/memory201"
+sleep 0.5
+n=$(jq -s '[.[] | select(.member == "MemoryRefused" and .payload.data[0] == "memory201")] | length' \
+	"$WORK/monitor.json")
+assert_eq 1 "$n" "one MemoryRefused for memory201 (its late online event is not a second refusal)"
+
 # a block of boot memory offlined and onlined again by the operator is left alone
 echo online >"$ROOT/$MEM/memory50/state"
 send_uevent "online /devices/system/memory/memory50"

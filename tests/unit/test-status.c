@@ -433,6 +433,15 @@ START_TEST(test_kvm_not_loaded) {
 	ck_assert(strstr(s->reason, "/etc/modprobe.d/no-kvm.conf"));
 	HINT_HAS(s, CHECK_KVM_MODULE, "/etc/modprobe.d/no-kvm.conf");
 
+	/* someone loaded it on a CPU without (enabled) VMX: failed, in the kernel's words */
+	memset(&fx.ep, 0, sizeof(fx.ep));
+	kl(&h->kmsg.no_hw_support, "kvm: no hardware support for 'kvm_intel'");
+	s = derive_ep(&fx.ep);
+	STATE_IS(s, "failed");
+	ck_assert(strstr(s->reason, "no hardware support for 'kvm_intel'"));
+	HINT_HAS(s, CHECK_KVM_MODULE, "VT-x");
+	h->kmsg.no_hw_support.present = false;
+
 	/* tdxd's own load failed without a kernel line: its words and hint reach the check */
 	memset(&fx.ep, 0, sizeof(fx.ep));
 	fx.ep.attempted = fx.ep.failed = true;

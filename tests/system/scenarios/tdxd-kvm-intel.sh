@@ -15,3 +15,18 @@ out=$(tdxctl status 2>&1); rc=$?
 expect_eq "tdxctl status exit" $rc 0
 if grep -qE '^ *State: +disabled' <<<"$out"; then pass "tdxctl status says disabled"; else
 	fail "tdxctl status: $out"; fi
+
+# Whoever loads the real module on this CPU without VMX (udev's coldplug, an operator), the
+# kernel refuses it; spec rule 3 makes that a failed bring-up, told in the kernel's words.
+dmesg_mark
+if modprobe kvm_intel 2>/dev/null; then fail "modprobe kvm_intel succeeded without VMX"; else
+	pass "modprobe kvm_intel refused by the kernel"; fi
+expect_log "kernel line" "kvm: no hardware support for 'kvm_intel'"
+busctl call "${TDXD_BUS[@]}" Refresh >/dev/null 2>&1
+if wait_state failed 30; then pass "State failed after the real load failed"; else fail "State: $(prop State)"; fi
+reason=$(prop StateReason)
+if [[ $reason == *"no hardware support for 'kvm_intel'"* ]]; then pass "StateReason quotes the kernel: $reason"
+else fail "StateReason: $reason"; fi
+out=$(tdxctl status 2>&1)
+if grep -q 'hint:.*VT-x' <<<"$out"; then pass "tdxctl status gives the VT-x hint"; else
+	fail "tdxctl status: $out"; fi
