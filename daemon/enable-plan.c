@@ -6,17 +6,6 @@
 
 #define REBOOT "the TDX module initialization is one-shot: only a reboot retries it"
 
-static void textf(char *buf, size_t size, bool append, const char *fmt, ...) _printf_(4, 5);
-static void textf(char *buf, size_t size, bool append, const char *fmt, ...) {
-	size_t o = append ? strnlen(buf, size) : 0;
-	va_list ap;
-	if (o >= size)
-		return;
-	va_start(ap, fmt);
-	(void)vsnprintf(buf + o, size - o, fmt, ap);
-	va_end(ap);
-}
-
 const char *enable_action_to_string(enum enable_action a) {
 	static const char *const t[_ENABLE_ACTION_MAX] = {
 	    [ENABLE_ACTION_NONE] = "none",

@@ -73,15 +73,6 @@ static uint64_t now_usec(void) {
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* snprintf that may truncate on purpose (long kernel lines in short texts). */
-static void textf(char *buf, size_t size, const char *fmt, ...) _printf_(3, 4);
-static void textf(char *buf, size_t size, const char *fmt, ...) {
-	va_list ap;
-	va_start(ap, fmt);
-	(void)vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-}
-
 /* ---- the worker ---- */
 
 static void *job_run(void *userdata) {
@@ -187,7 +178,7 @@ static void log_enable_failed(Manager *m, const char *fmt, ...) {
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	textf(field, sizeof field, "TDXD_KVM_MODULE=%s", m->config.kvm_module);
+	textf(field, sizeof field, false, "TDXD_KVM_MODULE=%s", m->config.kvm_module);
 	(void)log_struct_internal(LOG_ERR, MID_ENABLE_FAILED, msg, field, NULL);
 }
 
@@ -196,8 +187,8 @@ static void fail(struct kmod_loader *l, const char *error_name, const char *fail
 	Manager *m = l->m;
 	m->enable.attempted = true;
 	m->enable.failed = true;
-	textf(m->enable.failure, sizeof m->enable.failure, "%s", failure);
-	textf(m->enable.hint, sizeof m->enable.hint, "%s", hint);
+	textf(m->enable.failure, sizeof m->enable.failure, false, "%s", failure);
+	textf(m->enable.hint, sizeof m->enable.hint, false, "%s", hint);
 	log_enable_failed(m, "Enabling TDX failed: %s%s%s", failure, hint[0] ? ". Hint: " : "",
 	                  hint);
 	finish(l, error_name, "%s%s%s", failure, hint[0] ? ". " : "", hint);
@@ -240,15 +231,15 @@ static void verify_and_finish(struct kmod_loader *l) {
 	ask_kvm_dev(m);
 
 	if (j->lookup_error < 0) {
-		textf(failure, sizeof failure, "%s could not be looked up with libkmod (%s)", mod,
-		      strerror(-j->lookup_error));
+		textf(failure, sizeof failure, false, "%s could not be looked up with libkmod (%s)",
+		      mod, strerror(-j->lookup_error));
 		fail(l, TDX_ERROR_MODULE_LOAD_FAILED, failure,
 		     "check that this kernel's modules are installed (modinfo kvm_intel)");
 		return;
 	}
 	if (j->in_use_at_unload) {
 		m->enable.in_use = true;
-		textf(m->enable.in_use_reason, sizeof m->enable.in_use_reason,
+		textf(m->enable.in_use_reason, sizeof m->enable.in_use_reason, false,
 		      "a user appeared just before the reload (refcnt %d), not reloaded; at the "
 		      "next boot use %s.tdx=1 on the kernel command line or `options %s tdx=1` "
 		      "in /etc/modprobe.d/",
@@ -259,10 +250,10 @@ static void verify_and_finish(struct kmod_loader *l) {
 		return;
 	}
 	if (j->unload_error < 0) {
-		textf(failure, sizeof failure,
+		textf(failure, sizeof failure, false,
 		      "unloading the idle %s (loaded without TDX) failed (%s)", mod,
 		      strerror(-j->unload_error));
-		textf(hint, sizeof hint,
+		textf(hint, sizeof hint, false,
 		      "run modprobe -r %s && modprobe %s tdx=1 by hand, or boot with %s.tdx=1", mod,
 		      mod, mod);
 		fail(l, TDX_ERROR_MODULE_LOAD_FAILED, failure, hint);
@@ -284,11 +275,12 @@ static void verify_and_finish(struct kmod_loader *l) {
 		m->enable.attempted = true;
 		m->enable.failed = true;
 		m->enable.fell_back = j->load_error == 0;
-		textf(m->enable.failure, sizeof m->enable.failure, "%s", l->plan.message);
-		textf(m->enable.hint, sizeof m->enable.hint, "%s", l->plan.hint);
+		textf(m->enable.failure, sizeof m->enable.failure, false, "%s", l->plan.message);
+		textf(m->enable.hint, sizeof m->enable.hint, false, "%s", l->plan.hint);
 		if (j->load_error < 0) {
-			textf(failure, sizeof failure, "%s; loading %s without TDX failed too (%s)",
-			      l->plan.message, mod, strerror(-j->load_error));
+			textf(failure, sizeof failure, false,
+			      "%s; loading %s without TDX failed too (%s)", l->plan.message, mod,
+			      strerror(-j->load_error));
 			fail(l, TDX_ERROR_MODULE_LOAD_FAILED, failure, l->plan.hint);
 			return;
 		}
@@ -301,7 +293,7 @@ static void verify_and_finish(struct kmod_loader *l) {
 	if (j->load_error == 0 && up) {
 		char msg[CHECK_TEXT_MAX], field[96];
 		m->enable.attempted = true;
-		textf(msg, sizeof msg,
+		textf(msg, sizeof msg, false,
 		      "TDX enabled: %s loaded with %s in %" PRIu64 " s; module %s, %" PRIu32
 		      " guest KeyIDs%s, max %" PRIu32 " vCPUs per TD%s%s",
 		      mod, l->plan.options, secs,
@@ -311,14 +303,14 @@ static void verify_and_finish(struct kmod_loader *l) {
 		      m->host.hp_kvm_tdx    ? ", hotplug state kvm/cpu/tdx:online"
 		      : m->host.hp_virt_tdx ? ", hotplug state virt/tdx:online"
 		                            : "");
-		textf(field, sizeof field, "TDXD_KVM_MODULE=%s", mod);
+		textf(field, sizeof field, false, "TDXD_KVM_MODULE=%s", mod);
 		(void)log_struct_internal(LOG_INFO, MID_TDX_ENABLED, msg, field, NULL);
 		finish_ok(l);
 		return;
 	}
 
 	if (j->load_error == 0 && tdx_y && !up) {
-		textf(failure, sizeof failure,
+		textf(failure, sizeof failure, false,
 		      "%s.tdx reads Y but /dev/kvm does not list KVM_X86_TDX_VM (5) in "
 		      "KVM_CAP_VM_TYPES",
 		      mod);
@@ -333,8 +325,8 @@ static void verify_and_finish(struct kmod_loader *l) {
 	m->enable.fell_back = j->fell_back;
 	if (j->load_error < 0 && j->fallback && !j->fell_back && j->fallback_error < 0) {
 		size_t o = strlen(failure);
-		textf(failure + o, sizeof failure - o, "; loading it without TDX failed too (%s)",
-		      strerror(-j->fallback_error));
+		textf(failure + o, sizeof failure - o, false,
+		      "; loading it without TDX failed too (%s)", strerror(-j->fallback_error));
 	}
 	if (j->fell_back)
 		log_info("%s was loaded again without TDX (%s) so ordinary VMs keep working.", mod,
@@ -383,9 +375,10 @@ static int start_job(struct kmod_loader *l) {
 	r = kmod_paths_for_root(m->root, &j->paths);
 	if (r < 0)
 		return r;
-	textf(j->module, sizeof j->module, "%s", l->plan.module);
-	textf(j->options, sizeof j->options, "%s", plan_load_options(&l->plan));
-	textf(j->fallback_options, sizeof j->fallback_options, "%s", l->plan.fallback_options);
+	textf(j->module, sizeof j->module, false, "%s", l->plan.module);
+	textf(j->options, sizeof j->options, false, "%s", plan_load_options(&l->plan));
+	textf(j->fallback_options, sizeof j->fallback_options, false, "%s",
+	      l->plan.fallback_options);
 	j->reload = l->plan.action == ENABLE_ACTION_RELOAD;
 	/* only a load with TDX falls back to one without */
 	j->fallback = m->config.fallback_without_tdx && (l->plan.action == ENABLE_ACTION_LOAD ||
@@ -427,7 +420,7 @@ static int online_cpus(struct kmod_loader *l) {
 		unsigned cpu = l->plan.cpus_to_online[i];
 		char path[96];
 		int pkg = cpu < m->host.n_cpus ? m->host.cpus[cpu].package : -1;
-		textf(path, sizeof path, "/sys/devices/system/cpu/cpu%u/online", cpu);
+		textf(path, sizeof path, false, "/sys/devices/system/cpu/cpu%u/online", cpu);
 		if (m->test_root) {
 			log_info("Would online CPU %u (package %d has no online CPU) for the TDX "
 			         "module initialization (test root: nothing written).",
@@ -437,11 +430,11 @@ static int online_cpus(struct kmod_loader *l) {
 		int r = write_string_at(m->root, path, "1");
 		if (r < 0) {
 			char failure[CHECK_TEXT_MAX], hint[CHECK_TEXT_MAX];
-			textf(failure, sizeof failure,
+			textf(failure, sizeof failure, false,
 			      "cannot enable TDX: onlining CPU %u (package %d has no online CPU) "
 			      "failed (%s)",
 			      cpu, pkg, strerror(-r));
-			textf(hint, sizeof hint,
+			textf(hint, sizeof hint, false,
 			      "online a CPU of that package by hand: echo 1 > %s", path);
 			fail(l, TDX_ERROR_NOT_SUPPORTED, failure, hint);
 			return r;
@@ -503,7 +496,7 @@ int kmod_loader_start(Manager *m, sd_bus_message *call) {
 	if (r > 0)
 		m->host.kvm.modinfo_has_tdx = facts.has_tdx_param;
 
-	textf(path, sizeof path, "/sys/module/%s/initstate", m->config.kvm_module);
+	textf(path, sizeof path, false, "/sys/module/%s/initstate", m->config.kvm_module);
 	struct enable_input in = {
 	    .host = &m->host,
 	    .status = &m->status,
@@ -539,10 +532,11 @@ int kmod_loader_start(Manager *m, sd_bus_message *call) {
 	case ENABLE_ACTION_BLOCKED: {
 		char field[96];
 		m->enable.blocked_by_policy = true;
-		textf(m->enable.policy_file, sizeof m->enable.policy_file, "%s", facts.policy_file);
-		textf(field, sizeof field, "TDXD_KVM_MODULE=%s", p->module);
+		textf(m->enable.policy_file, sizeof m->enable.policy_file, false, "%s",
+		      facts.policy_file);
+		textf(field, sizeof field, false, "TDXD_KVM_MODULE=%s", p->module);
 		char msg[2 * CHECK_TEXT_MAX];
-		textf(msg, sizeof msg, "TDX was not enabled: %s.", p->message);
+		textf(msg, sizeof msg, false, "TDX was not enabled: %s.", p->message);
 		(void)log_struct_internal(LOG_NOTICE, MID_OPERATOR_POLICY, msg, field, NULL);
 		finish(l, TDX_ERROR_NOT_SUPPORTED, "%s. %s", p->message, p->hint);
 		return 0;
@@ -554,7 +548,8 @@ int kmod_loader_start(Manager *m, sd_bus_message *call) {
 
 	case ENABLE_ACTION_IN_USE:
 		m->enable.in_use = true;
-		textf(m->enable.in_use_reason, sizeof m->enable.in_use_reason, "%s", p->message);
+		textf(m->enable.in_use_reason, sizeof m->enable.in_use_reason, false, "%s",
+		      p->message);
 		log_warning("Not reloading %s (loaded without TDX): %s.", p->module, p->message);
 		finish(l, TDX_ERROR_MODULE_LOAD_FAILED, "%s is loaded without TDX: %s", p->module,
 		       p->message);
@@ -601,7 +596,7 @@ int kmod_loader_start(Manager *m, sd_bus_message *call) {
 		char failure[CHECK_TEXT_MAX];
 		loader_stop_sources(l);
 		kmod_paths_done(&l->job.paths);
-		textf(failure, sizeof failure, "could not start loading %s (%s)", p->module,
+		textf(failure, sizeof failure, false, "could not start loading %s (%s)", p->module,
 		      strerror(-r));
 		fail(l, TDX_ERROR_MODULE_LOAD_FAILED, failure, "");
 	}

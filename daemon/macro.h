@@ -5,6 +5,7 @@
  * style, array sizes, and pointer ownership transfer. */
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +89,11 @@ static inline const char *startswith(const char *s, const char *prefix) {
 	size_t l = strlen(prefix);
 	return strncmp(s, prefix, l) == 0 ? s + l : NULL;
 }
+
+/* Format into a fixed buffer, replacing it or (append) adding to what it holds. Truncation is
+ * on purpose: long kernel lines quoted in bounded texts. Never overflows, always terminated. */
+void vtextf(char *buf, size_t size, bool append, const char *fmt, va_list ap) _printf_(4, 0);
+void textf(char *buf, size_t size, bool append, const char *fmt, ...) _printf_(4, 5);
 
 /* Grow *array (of *n_alloc elements of size sz) so that it can hold `need` elements. */
 int greedy_realloc(void **array, size_t *n_alloc, size_t need, size_t sz);

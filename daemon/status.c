@@ -150,20 +150,7 @@ const char *source_key_to_string(int key) {
 }
 
 /* Text helpers: every summary, hint and reason is built with these, so nothing overflows. */
-_printf_(4, 0) static void vtextf(char *buf, size_t size, bool append, const char *fmt,
-                                  va_list ap) {
-	size_t o = append ? strnlen(buf, size) : 0;
-	if (o >= size - 1 && append)
-		return;
-	(void)vsnprintf(buf + o, size - o, fmt, ap);
-}
-
-_printf_(4, 5) static void textf(char *buf, size_t size, bool append, const char *fmt, ...) {
-	va_list ap;
-	va_start(ap, fmt);
-	vtextf(buf, size, append, fmt, ap);
-	va_end(ap);
-}
+/* Every summary, hint and reason is built with textf() (macro.h), so nothing overflows. */
 
 _printf_(3, 4) static void set(struct check *c, enum check_result r, const char *fmt, ...) {
 	va_list ap;

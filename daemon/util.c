@@ -21,3 +21,17 @@ int greedy_realloc(void **array, size_t *n_alloc, size_t need, size_t sz) {
 	*n_alloc = n;
 	return 0;
 }
+
+void vtextf(char *buf, size_t size, bool append, const char *fmt, va_list ap) {
+	size_t o = append ? strnlen(buf, size) : 0;
+	if (size == 0 || o >= size - 1)
+		return;
+	(void)vsnprintf(buf + o, size - o, fmt, ap);
+}
+
+void textf(char *buf, size_t size, bool append, const char *fmt, ...) {
+	va_list ap;
+	va_start(ap, fmt);
+	vtextf(buf, size, append, fmt, ap);
+	va_end(ap);
+}
