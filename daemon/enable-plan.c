@@ -2,6 +2,7 @@
 #include <stdarg.h>
 
 #include "enable-plan.h"
+#include "memory-blocks.h"
 #include "parse-util.h"
 
 #define REBOOT "the TDX module initialization is one-shot: only a reboot retries it"
@@ -16,6 +17,7 @@ const char *enable_action_to_string(enum enable_action a) {
 	    [ENABLE_ACTION_NOT_FOUND] = "not-found",
 	    [ENABLE_ACTION_IN_USE] = "in-use",
 	    [ENABLE_ACTION_CPUS_REFUSED] = "cpus-refused",
+	    [ENABLE_ACTION_MEMORY_REFUSED] = "memory-refused",
 	    [ENABLE_ACTION_LOAD] = "load",
 	    [ENABLE_ACTION_RELOAD] = "reload",
 	    [ENABLE_ACTION_LOAD_WITHOUT_TDX] = "load-without-tdx",
@@ -58,6 +60,41 @@ static void next_boot_hint(char *buf, size_t size, const char *mod, bool append)
 
 /* One CPU per package (or dark NUMA node) without an online CPU. Returns false, with the
  * refusal in plan->message, when one is needed and may not be onlined or none is known. */
+/* The initialization takes every range of memblock as TDX memory, and hot-added memory joins
+ * memblock when it is added, online or not (add_memory_resource() with ARCH_KEEP_MEMBLOCK,
+ * which INTEL_TDX_HOST selects). Memory outside the CMRs then makes TDH.SYS.CONFIG fail, and
+ * the failure lasts until reboot: refuse up front. 1 fine (or the CMRs are unknown), 0
+ * refused (message and hint set), -ENOMEM. */
+static int plan_memory(const struct tdx_host *h, struct enable_plan *p) {
+	_cleanup_free_ uint64_t *bad = NULL;
+	struct range_set cmrs = {0};
+	size_t n = 0;
+	char blocks[640];
+
+	if (h->cmrs.n == 0 || h->mem.block_size == 0)
+		return 1;
+	int r = range_set_copy(&cmrs, &h->cmrs);
+	if (r >= 0) {
+		range_set_normalize(&cmrs, true);
+		r = memory_blocks_outside(&h->mem, BLOCKS_ANY, &cmrs, &bad, &n);
+	}
+	range_set_clear(&cmrs);
+	if (r < 0)
+		return r;
+	if (n == 0)
+		return 1;
+	memory_blocks_format(bad, n, h->mem.block_size, blocks, sizeof blocks);
+	textf(p->message, sizeof p->message, false,
+	      "cannot enable TDX: memory outside the convertible memory regions is present "
+	      "(%s); the TDX module initialization takes all memory present, online or not, and "
+	      "would fail until the next reboot",
+	      blocks);
+	textf(p->hint, sizeof p->hint, false,
+	      "remove that memory first (offline its blocks, then unplug the DIMM, or "
+	      "daxctl reconfigure-device --mode=devdax for a dax device), then run tdxctl enable");
+	return 0;
+}
+
 static bool plan_cpus(const struct tdx_host *h, bool may_online, struct enable_plan *p) {
 	_cleanup_free_ unsigned *l = h->n_cpus ? calloc(h->n_cpus, sizeof(unsigned)) : NULL;
 	bool ok = true, have_example = false;
@@ -125,6 +162,7 @@ int enable_plan_decide(const struct enable_input *in, struct enable_plan *ret) {
 	struct enable_plan p = {0};
 	const struct check *f;
 	const char *mod;
+	int r;
 
 	snprintf(p.module, sizeof p.module, "%s",
 	         km && km->found && km->name[0] ? km->name : c->kvm_module);
@@ -249,6 +287,13 @@ int enable_plan_decide(const struct enable_input *in, struct enable_plan *ret) {
 	 * online CPU; once the module is initialized (v7.1+ at boot) it no longer matters. */
 	if (!s->module_initialized && !plan_cpus(h, c->online_cpus_for_init, &p))
 		p.action = ENABLE_ACTION_CPUS_REFUSED;
+	else if (!s->module_initialized) {
+		r = plan_memory(h, &p);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			p.action = ENABLE_ACTION_MEMORY_REFUSED;
+	}
 done:
 	*ret = p;
 	return 0;

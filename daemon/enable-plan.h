@@ -24,8 +24,9 @@ enum enable_action {
 	ENABLE_ACTION_NOT_FOUND,    /* no such module installed */
 	ENABLE_ACTION_IN_USE,       /* loaded without TDX and not reloaded (held, never, builtin) */
 	ENABLE_ACTION_CPUS_REFUSED, /* a package has no online CPU, OnlineCPUsForInit=no */
-	ENABLE_ACTION_LOAD,         /* load with KVMModuleOptions */
-	ENABLE_ACTION_RELOAD,       /* unload the idle module, load it with KVMModuleOptions */
+	ENABLE_ACTION_MEMORY_REFUSED, /* memory outside the CMRs is present: the init would fail */
+	ENABLE_ACTION_LOAD,           /* load with KVMModuleOptions */
+	ENABLE_ACTION_RELOAD,         /* unload the idle module, load it with KVMModuleOptions */
 	ENABLE_ACTION_LOAD_WITHOUT_TDX, /* one-shot failure, module missing: load with tdx=0 */
 	_ENABLE_ACTION_MAX,
 };

@@ -556,6 +556,7 @@ int kmod_loader_start(Manager *m, sd_bus_message *call) {
 		return 0;
 
 	case ENABLE_ACTION_CPUS_REFUSED:
+	case ENABLE_ACTION_MEMORY_REFUSED:
 		fail(l, TDX_ERROR_NOT_SUPPORTED, p->message, p->hint);
 		return 0;
 

@@ -142,9 +142,10 @@ int memory_gate_decide(const struct memory_gate *g, uint64_t address, uint64_t s
 		switch (cmr) {
 		case CMR_OUTSIDE:
 			say(&v, false, MEMORY_OUTSIDE_CMRS,
-			    "%s is outside the convertible memory regions: onlined before the TDX "
-			    "module is initialized, it would become TDX memory and make the "
-			    "initialization fail",
+			    "%s is outside the convertible memory regions: it cannot be TDX "
+			    "memory, "
+			    "and while it is present (online or not) the TDX module initialization "
+			    "would fail; remove it before enabling TDX",
 			    rng);
 			break;
 		case CMR_UNKNOWN:

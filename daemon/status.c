@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "macro.h"
+#include "memory-blocks.h"
 #include "parse-util.h"
 #include "status.h"
 
@@ -1055,100 +1056,6 @@ static void check_keyid_capacity(const struct facts *f, struct tdx_status *s) {
 
 /* ---- memory ---- */
 
-/* The online System RAM of memory block `id` as the kernel counts it: clipped to the System
- * RAM entries of the firmware map when present, [0, 1 MiB) dropped. */
-static int block_ram(const struct memory_info *m, uint64_t id, struct range_set *ret) {
-	uint64_t start, end;
-
-	if (__builtin_mul_overflow(id, m->block_size, &start) ||
-	    __builtin_add_overflow(start, m->block_size, &end))
-		return -ERANGE;
-	range_set_clear(ret);
-	if (m->memmap_present) {
-		for (size_t i = 0; i < m->system_ram.n; i++) {
-			uint64_t a = max_u64(start, m->system_ram.items[i].start);
-			uint64_t b = min_u64(end, m->system_ram.items[i].end);
-			if (a < b && range_set_add(ret, a, b) < 0)
-				return -ENOMEM;
-		}
-		range_set_normalize(ret, true);
-	}
-	/* The firmware map describes boot memory only: a block it does not cover at all was
-	 * hot-added (kmem, a DIMM, CXL) and is RAM through and through. */
-	if (ret->n == 0 && range_set_add(ret, start, end) < 0)
-		return -ENOMEM;
-	return range_set_subtract(ret, 0, MIB(1));
-}
-
-/* Whether every piece of the block's RAM lies inside one range of `eligible`. */
-static int block_inside(const struct memory_info *m, uint64_t id,
-                        const struct range_set *eligible) {
-	struct range_set ram = {0};
-	int r = block_ram(m, id, &ram);
-	if (r < 0) {
-		range_set_clear(&ram);
-		return r;
-	}
-	for (size_t i = 0; i < ram.n; i++)
-		if (!range_set_contains(eligible, ram.items[i].start, ram.items[i].end)) {
-			range_set_clear(&ram);
-			return 0;
-		}
-	range_set_clear(&ram);
-	return 1;
-}
-
-/* Names blocks as "memory40-47 [0x500000000, 0x600000000)", runs of consecutive ids joined. */
-static void format_blocks(const uint64_t *ids, size_t n, uint64_t bs, char *buf, size_t size) {
-	buf[0] = 0;
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		while (j + 1 < n && ids[j + 1] == ids[j] + 1)
-			j++;
-		if (j > i)
-			textf(buf, size, true, "%smemory%" PRIu64 "-%" PRIu64, i ? ", " : "",
-			      ids[i], ids[j]);
-		else
-			textf(buf, size, true, "%smemory%" PRIu64, i ? ", " : "", ids[i]);
-		if (bs)
-			textf(buf, size, true, " [0x%" PRIx64 ", 0x%" PRIx64 ")", ids[i] * bs,
-			      (ids[j] + 1) * bs);
-		i = j + 1;
-	}
-}
-
-static int cmp_u64(const void *a, const void *b) {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* Collect the examined blocks with the given online state that are not inside `eligible`. */
-static int blocks_outside(const struct memory_info *m, bool online,
-                          const struct range_set *eligible, uint64_t **ret, size_t *ret_n) {
-	_cleanup_free_ uint64_t *ids = NULL;
-	size_t n = 0;
-
-	if (m->n_outside > 0) {
-		ids = calloc(m->n_outside, sizeof(uint64_t));
-		if (!ids)
-			return -ENOMEM;
-	}
-	for (size_t i = 0; i < m->n_outside; i++) {
-		if (m->outside[i].online != online)
-			continue;
-		int r = block_inside(m, m->outside[i].id, eligible);
-		if (r < 0)
-			return r;
-		if (r == 0)
-			ids[n++] = m->outside[i].id;
-	}
-	if (n > 1)
-		qsort(ids, n, sizeof(uint64_t), cmp_u64);
-	*ret = TAKE_PTR(ids);
-	*ret_n = n;
-	return 0;
-}
-
 static int check_convertible_memory(const struct facts *f, struct tdx_status *s) {
 	struct check *c = &s->checks[CHECK_CONVERTIBLE_MEMORY];
 	const struct memory_info *m = &f->h->mem;
@@ -1174,7 +1081,15 @@ static int check_convertible_memory(const struct facts *f, struct tdx_status *s)
 	if (r < 0)
 		return r;
 	range_set_normalize(&cmrs, true);
-	r = blocks_outside(m, true, &cmrs, &bad, &n_bad);
+	bool online = true;
+	r = memory_blocks_outside(m, BLOCKS_ONLINE, &cmrs, &bad, &n_bad);
+	if (r >= 0 && n_bad == 0 && !f->initialized) {
+		/* Before the initialization, memory only hot-added and still offline counts too:
+		 * the kernel put it in memblock when it was added, and the initialization takes
+		 * all of memblock (kernel-interfaces.md 4.1, 9.2). */
+		online = false;
+		r = memory_blocks_outside(m, BLOCKS_OFFLINE, &cmrs, &bad, &n_bad);
+	}
 	range_set_clear(&cmrs);
 	if (r < 0)
 		return r;
@@ -1183,8 +1098,13 @@ static int check_convertible_memory(const struct facts *f, struct tdx_status *s)
 		set(c, CHECK_PASS, "all online System RAM lies inside the %zu CMRs", s->cmrs.n);
 		return 0;
 	}
-	format_blocks(bad, n_bad, m->block_size, blocks, sizeof(blocks));
-	set(c, CHECK_FAIL, "online memory outside the CMRs (not convertible): %s", blocks);
+	memory_blocks_format(bad, n_bad, m->block_size, blocks, sizeof(blocks));
+	if (online)
+		set(c, CHECK_FAIL, "online memory outside the CMRs (not convertible): %s", blocks);
+	else
+		set(c, CHECK_WARN,
+		    "hot-added memory outside the CMRs (not convertible) is present, offline: %s",
+		    blocks);
 	if (f->initialized)
 		hint(c,
 		     "this memory cannot be TDX memory: offline it (echo offline > "
@@ -1193,11 +1113,13 @@ static int check_convertible_memory(const struct facts *f, struct tdx_status *s)
 		     bad[0]);
 	else
 		hint(c,
-		     "the TDX module initialization will fail (one-shot, until reboot) while "
-		     "this memory is online: offline it first (echo offline > "
-		     "/sys/devices/system/memory/memory%" PRIu64 "/state) and keep "
-		     "MemoryGate=enforce",
-		     bad[0]);
+		     "the TDX module initialization takes all memory present, online or not, and "
+		     "fails (one-shot, until reboot) on memory outside the CMRs: remove it before "
+		     "enabling TDX (unplug the DIMM, or daxctl reconfigure-device --mode=devdax "
+		     "for a dax device)%s",
+		     online ? "; offline its blocks first (echo offline > "
+		              "/sys/devices/system/memory/memoryN/state)"
+		            : "");
 	return 0;
 }
 
@@ -1233,9 +1155,9 @@ static int check_tdx_memory(const struct facts *f, struct tdx_status *s) {
 		return r;
 	/* The kernel wants a block inside ONE range recorded at initialization: no merging. */
 	range_set_normalize(&tm, false);
-	r = blocks_outside(m, true, &tm, &bad, &n_bad);
+	r = memory_blocks_outside(m, BLOCKS_ONLINE, &tm, &bad, &n_bad);
 	if (r >= 0)
-		r = blocks_outside(m, false, &tm, &never, &n_never);
+		r = memory_blocks_outside(m, BLOCKS_OFFLINE, &tm, &never, &n_never);
 	for (size_t i = 0; r >= 0 && i < m->n_dax; i++) {
 		const struct dax_dev *d = &m->dax[i];
 		for (size_t j = 0; j < d->ranges.n; j++)
@@ -1253,7 +1175,7 @@ static int check_tdx_memory(const struct facts *f, struct tdx_status *s) {
 		return r;
 
 	if (n_bad > 0) {
-		format_blocks(bad, n_bad, m->block_size, blocks, sizeof(blocks));
+		memory_blocks_format(bad, n_bad, m->block_size, blocks, sizeof(blocks));
 		set(c, CHECK_FAIL,
 		    "online memory outside the TDX memory recorded at the module "
 		    "initialization: %s",
@@ -1266,7 +1188,7 @@ static int check_tdx_memory(const struct facts *f, struct tdx_status *s) {
 		return 0;
 	}
 	if (n_never > 0 || n_dax_bad > 0) {
-		format_blocks(never, n_never, m->block_size, blocks, sizeof(blocks));
+		memory_blocks_format(never, n_never, m->block_size, blocks, sizeof(blocks));
 		set(c, CHECK_WARN, "memory that cannot be onlined while TDX is on:");
 		if (blocks[0])
 			summary_add(c, " offline blocks %s", blocks);

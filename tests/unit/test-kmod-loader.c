@@ -298,6 +298,37 @@ START_TEST(test_plan_cpus) {
 }
 END_TEST
 
+START_TEST(test_plan_memory) {
+	/* v6.16-v7.0, before the module initialization, CMRs known from the log */
+	load_fixture("vendor-cmr-log");
+	unload();
+	cs.h.kmsg.init = MODULE_INIT_NONE;
+	cs.h.kmsg.init_line.present = cs.h.kmsg.pamt.present = false;
+	cs.h.hp_kvm_tdx = false;
+	ck_assert_uint_gt(cs.h.cmrs.n, 0);
+	ck_assert_uint_gt(cs.h.mem.block_size, 0);
+	ck_assert_int_eq(decide().action, ENABLE_ACTION_LOAD);
+
+	/* a DIMM hot-added outside the CMRs and left offline: it is in memblock all the same,
+	 * so the initialization would fail until reboot: refused up front */
+	uint64_t id = 0x5000000000ull / cs.h.mem.block_size;
+	struct outside_block *o = realloc(cs.h.mem.outside, (cs.h.mem.n_outside + 1) * sizeof(*o));
+	ck_assert_ptr_nonnull(o);
+	cs.h.mem.outside = o;
+	o[cs.h.mem.n_outside++] =
+	    (struct outside_block){.id = id, .online = false, .state = "offline"};
+	struct enable_plan p = decide();
+	ck_assert_int_eq(p.action, ENABLE_ACTION_MEMORY_REFUSED);
+	ck_assert_has(p.message, "memory outside the convertible memory regions is present");
+	ck_assert_has(p.message, "0x5000000000");
+	ck_assert_has(p.hint, "remove that memory first");
+
+	/* unknown CMRs: nothing to judge by, the load goes ahead */
+	range_set_clear(&cs.h.cmrs);
+	ck_assert_int_eq(decide().action, ENABLE_ACTION_LOAD);
+}
+END_TEST
+
 START_TEST(test_options_without_tdx) {
 	char b[128];
 	enable_options_without_tdx("tdx=1", true, b, sizeof b);
@@ -701,6 +732,7 @@ static Suite *suite(void) {
 	tcase_add_test(tc, test_plan_unsupported);
 	tcase_add_test(tc, test_plan_one_shot);
 	tcase_add_test(tc, test_plan_cpus);
+	tcase_add_test(tc, test_plan_memory);
 	tcase_add_test(tc, test_options_without_tdx);
 	suite_add_tcase(s, tc);
 

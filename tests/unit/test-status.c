@@ -793,6 +793,19 @@ START_TEST(test_convertible_memory) {
 	s = derive();
 	CHECK_IS(s, CHECK_CONVERTIBLE_MEMORY, "pass");
 
+	/* before the initialization, a hot-added block outside the CMRs that is only present
+	 * (offline) warns: the initialization would take it all the same */
+	h->kvm.tdx_enabled = false;
+	h->hp_kvm_tdx = false;
+	h->kmsg.init = MODULE_INIT_NONE;
+	h->kmsg.init_line.present = false;
+	h->mem.n_outside = 0;
+	add_outside(40, false);
+	s = derive();
+	CHECK_IS(s, CHECK_CONVERTIBLE_MEMORY, "warn");
+	SUMMARY_HAS(s, CHECK_CONVERTIBLE_MEMORY, "offline: memory40");
+	HINT_HAS(s, CHECK_CONVERTIBLE_MEMORY, "remove it before enabling TDX");
+
 	range_set_clear(&h->cmrs);
 	s = derive();
 	CHECK_IS(s, CHECK_CONVERTIBLE_MEMORY, "skip");

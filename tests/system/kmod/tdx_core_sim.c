@@ -107,9 +107,11 @@ static unsigned int nr_memlist;
 
 /*
  * What memblock holds, as far as TDX cares: the System RAM present when this module loaded
- * (boot), plus every range onlined since, because memory onlined before initialization
- * becomes part of memblock and so of the future TDX memory (kernel-interfaces.md 4.1, 9.2).
- * Modules cannot see memblock itself. First 1 MiB clipped; driver-managed "System RAM
+ * (boot), plus every range onlined since. The real kernel adds hot-added memory to memblock
+ * when it is added, online or not (add_memory_resource() with ARCH_KEEP_MEMBLOCK); a module
+ * sees no event for an add, only for an online, so this is a subset of the real list: a block
+ * only added and never onlined would fail a real initialization but not this one (tdxd
+ * refuses to enable TDX in both cases). Modules cannot see memblock itself. First 1 MiB clipped; driver-managed "System RAM
  * (kmem)" left out, as memblock marks it and tdx_memlist skips it. Adjacent ranges merge, as
  * memblock merges them (this ignores the NUMA node memblock also compares).
  */
