@@ -33,4 +33,9 @@ expect_signal "undone offline" '^CPUOfflineBlocked 2 1 re-onlined$'
 n=$(journal_new -o json | jq -s '[.[] | select(.MESSAGE_ID != null)] | length')
 if [ "${n:-0}" -gt 0 ]; then pass "journal has $n tdxd entries with a MESSAGE_ID"; else
 	fail "no tdxd journal entry with a MESSAGE_ID: $(journal_new | tail -n 5)"; fi
+# tdxctl status shows the blocked offline with its reason (from this boot's journal)
+out=$(tdxctl status 2>&1)
+if grep -A5 'Recent policy actions' <<<"$out" | grep -q 'CPU 2'; then
+	pass "tdxctl status lists the blocked offline of CPU 2"
+else fail "tdxctl status: $out"; fi
 signals_stop
