@@ -1088,6 +1088,7 @@ static int check_convertible_memory(const struct facts *f, struct tdx_status *s)
 		 * the kernel put it in memblock when it was added, and the initialization takes
 		 * all of memblock (kernel-interfaces.md 4.1, 9.2). */
 		online = false;
+		bad = mfree(bad);
 		r = memory_blocks_outside(m, BLOCKS_OFFLINE, &cmrs, &bad, &n_bad);
 	}
 	range_set_clear(&cmrs);
