@@ -6,6 +6,7 @@
 #include "capabilities.h"
 #include "macro.h"
 #include "tdxctl-format.h"
+#include "check-run.h"
 
 static struct json_object *parse(const struct tdx_status *s, bool pretty) {
 	_cleanup_free_ char *text = capabilities_to_string(s, pretty);
@@ -294,9 +295,5 @@ static Suite *suite(void) {
 }
 
 int main(void) {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(suite());
 }

@@ -13,6 +13,7 @@
 #include "parse-util.h"
 #include "run-state.h"
 #include "status.h"
+#include "check-run.h"
 
 /* Two packages of two CPUs: 0,1 in package 0 and 2,3 in package 1, all online, TDX up. */
 struct fixture {
@@ -443,9 +444,5 @@ static Suite *suite(void) {
 }
 
 int main(void) {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(suite());
 }

@@ -4,6 +4,7 @@
 
 #include "cpuinfo.h"
 #include "macro.h"
+#include "check-run.h"
 
 #define BLOCK(n, flags, extra)                                                                     \
 	"processor\t: " #n "\n"                                                                    \
@@ -123,9 +124,5 @@ int main(void) {
 	tcase_add_test(tc, test_many_cpus);
 	tcase_add_test(tc, test_garbage);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

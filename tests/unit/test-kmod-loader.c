@@ -17,6 +17,7 @@
 #include "kmsg.h"
 #include "macro.h"
 #include "status.h"
+#include "check-run.h"
 
 #define ck_assert_has(text, needle)                                                                \
 	ck_assert_msg(strstr((text), (needle)), "\"%s\" lacks \"%s\"", (text), (needle))
@@ -755,9 +756,5 @@ static Suite *suite(void) {
 }
 
 int main(void) {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return run_suite(suite());
 }

@@ -4,6 +4,7 @@
 
 #include "kmsg.h"
 #include "macro.h"
+#include "check-run.h"
 
 static struct kmsg_facts f;
 
@@ -574,9 +575,5 @@ static Suite *kmsg_suite(void) {
 }
 
 int main(void) {
-	SRunner *sr = srunner_create(kmsg_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(kmsg_suite());
 }

@@ -5,6 +5,7 @@
 
 #include "macro.h"
 #include "memory-gate.h"
+#include "check-run.h"
 
 #define BS MIB(128)
 
@@ -423,9 +424,5 @@ int main(void) {
 	tcase_add_test(tc, test_iomem);
 	tcase_add_test(tc, test_range_format);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return run_suite(s);
 }

@@ -3,6 +3,7 @@
 
 #include "macro.h"
 #include "misc-cgroup.h"
+#include "check-run.h"
 
 static int lookup(const char *t, bool *found, uint64_t *v) {
 	return misc_cgroup_parse(t, strlen(t), "tdx", found, v);
@@ -72,9 +73,5 @@ int main(void) {
 	tcase_add_test(tc, test_missing_is_no_answer);
 	tcase_add_test(tc, test_garbage);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

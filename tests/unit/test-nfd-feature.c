@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "nfd-feature.h"
+#include "check-run.h"
 
 START_TEST(test_ready_host) {
 	struct tdx_status s = {.state = TDX_STATE_READY,
@@ -42,9 +43,5 @@ int main(void) {
 	tcase_add_test(tc, test_ready_host);
 	tcase_add_test(tc, test_label_values_sanitized);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

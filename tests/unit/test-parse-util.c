@@ -3,6 +3,7 @@
 
 #include "macro.h"
 #include "parse-util.h"
+#include "check-run.h"
 
 START_TEST(test_u64) {
 	uint64_t v = 0;
@@ -120,9 +121,5 @@ int main(void) {
 	tcase_add_test(tc, test_cpu_lists);
 	tcase_add_test(tc, test_utf8_sanitize);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

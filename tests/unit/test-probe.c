@@ -9,6 +9,7 @@
 #include "fileio.h"
 #include "host.h"
 #include "macro.h"
+#include "check-run.h"
 
 #define BOOT       "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f"
 #define OTHER_BOOT "00000000-1111-2222-3333-444444444444"
@@ -706,9 +707,5 @@ int main(void) {
 	tcase_add_test(tc, test_big_host_fast);
 	tcase_add_test(tc, test_fixture_trees);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

@@ -3,6 +3,7 @@
 
 #include "macro.h"
 #include "ranges.h"
+#include "check-run.h"
 
 START_TEST(test_normalize_merge) {
 	struct range_set s = {0};
@@ -67,9 +68,5 @@ int main(void) {
 	tcase_add_test(tc, test_no_merge);
 	tcase_add_test(tc, test_subtract_copy);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

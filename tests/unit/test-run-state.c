@@ -5,6 +5,7 @@
 #include "fileio.h"
 #include "macro.h"
 #include "run-state.h"
+#include "check-run.h"
 
 #define BOOT "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f"
 
@@ -176,9 +177,5 @@ int main(void) {
 	tcase_add_test(tc, test_tdx_memory);
 	tcase_add_test(tc, test_files);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

@@ -5,6 +5,7 @@
 
 #include "macro.h"
 #include "status.h"
+#include "check-run.h"
 
 /* A host with its arrays in one place, so tests need no allocation for the CPUs. */
 struct fixture {
@@ -909,9 +910,5 @@ static Suite *suite(void) {
 }
 
 int main(void) {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(suite());
 }

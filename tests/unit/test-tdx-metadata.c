@@ -3,6 +3,7 @@
 
 #include "macro.h"
 #include "tdx-metadata.h"
+#include "check-run.h"
 
 START_TEST(test_field_ids) {
 	uint64_t id;
@@ -95,9 +96,5 @@ int main(void) {
 	tcase_add_test(tc, test_decode);
 	tcase_add_test(tc, test_cmrs);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }
