@@ -10,23 +10,9 @@
 #   fx_cpu_online PKG N...   online=1, topology/physical_package_id back, lists updated
 #   fx_online_of N           the CPU's online file
 
-# fx_cpulist N...: sorted numbers as a kernel range list ("0-7,16-23")
-fx_cpulist() {
-	local out="" start=-1 prev=-1 n
-	for n in "$@"; do
-		if ((start < 0)); then
-			start=$n
-		elif ((n != prev + 1)); then
-			if ((start == prev)); then out+="$start,"; else out+="$start-$prev,"; fi
-			start=$n
-		fi
-		prev=$n
-	done
-	if ((start >= 0)); then
-		if ((start == prev)); then out+="$start"; else out+="$start-$prev"; fi
-	fi
-	printf '%s\n' "$out"
-}
+# The kernel's range-list format comes from the fixture generator (hg_cpulist).
+# shellcheck source=tests/fixtures/hostgen.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../fixtures/hostgen.sh"
 
 # Rewrite cpu/online, cpu/offline and node*/cpulist from the per-CPU online files (a CPU
 # without one, cpu0 on x86, is online). Node lists name online CPUs only.
@@ -51,12 +37,12 @@ fx_relist() {
 			off+=("$n")
 		fi
 	done
-	fx_cpulist "${on[@]}" >"$cpu/online"
-	fx_cpulist "${off[@]}" >"$cpu/offline"
+	hg_cpulist "${on[@]}" >"$cpu/online"
+	hg_cpulist "${off[@]}" >"$cpu/offline"
 	for l in "$node"/node[0-9]*; do
 		n=${l##*node}
 		# shellcheck disable=SC2086 # the list is space-separated numbers in ascending order
-		fx_cpulist ${node_on[$n]:-} >"$l/cpulist"
+		hg_cpulist ${node_on[$n]:-} >"$l/cpulist"
 	done
 }
 
