@@ -338,6 +338,19 @@ static void set_init(struct kmsg_facts *f, const char *msg, uint64_t seq, enum m
 
 /* Returns 1 when msg (NUL-terminated, record prefix removed) is a TDX line, 0 if not,
  * -ENOMEM. With p->facts NULL it only classifies. */
+/* "<module>: " for the configured KVM module, '-' and '_' alike (module names use '_'). */
+static const char *module_prefix(const char *body, const char *module) {
+	size_t i = 0;
+	if (!module)
+		return NULL;
+	for (; module[i]; i++) {
+		char a = module[i] == '-' ? '_' : module[i];
+		if (body[i] != a)
+			return NULL;
+	}
+	return i > 0 && body[i] == ':' && body[i + 1] == ' ' ? body + i + 2 : NULL;
+}
+
 static int recognise(struct kmsg_parser *p, const char *msg, uint64_t seq) {
 	struct kmsg_facts *f = p->facts;
 	const char *body = msg, *s;
@@ -354,6 +367,12 @@ static int recognise(struct kmsg_parser *p, const char *msg, uint64_t seq) {
 				again = true;
 				break;
 			}
+		}
+		const char *r = again ? NULL : module_prefix(body, p->kvm_module);
+		if (r) {
+			pfx |= PFX_KVM_INTEL;
+			body = r;
+			again = true;
 		}
 	}
 	if (!pfx)
@@ -645,6 +664,7 @@ struct extract_ctx {
 	char *out;
 	size_t n, alloc;
 	bool records;
+	const char *kvm_module;
 };
 
 static int extract_line(const char *line, size_t len, void *u) {
@@ -658,7 +678,7 @@ static int extract_line(const char *line, size_t len, void *u) {
 		return 0;
 	char buf[MSG_MAX];
 	copy_msg(buf, msg, ml);
-	struct kmsg_parser p = {0};
+	struct kmsg_parser p = {.kvm_module = c->kvm_module};
 	if (recognise(&p, buf, 0) <= 0)
 		return 0;
 	size_t l = strlen(buf);
@@ -671,8 +691,8 @@ static int extract_line(const char *line, size_t len, void *u) {
 	return 0;
 }
 
-static int extract(const char *buf, size_t size, bool records, char **ret) {
-	struct extract_ctx c = {.records = records};
+static int extract(const char *buf, size_t size, bool records, const char *kvm_module, char **ret) {
+	struct extract_ctx c = {.records = records, .kvm_module = kvm_module};
 	int r = for_each_line(buf, size, extract_line, &c);
 	if (r < 0) {
 		free(c.out);
@@ -684,12 +704,12 @@ static int extract(const char *buf, size_t size, bool records, char **ret) {
 	return 0;
 }
 
-int kmsg_extract_tdx(const char *buf, size_t size, char **ret) {
-	return extract(buf, size, true, ret);
+int kmsg_extract_tdx(const char *buf, size_t size, const char *kvm_module, char **ret) {
+	return extract(buf, size, true, kvm_module, ret);
 }
 
 int kmsg_extract_tdx_lines(const char *buf, size_t size, char **ret) {
-	return extract(buf, size, false, ret);
+	return extract(buf, size, false, NULL, ret);
 }
 
 /* A set of lines for kmsg_merge_lines(): open addressing over (pointer, length) pairs into the

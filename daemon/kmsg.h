@@ -32,6 +32,10 @@ struct kmsg_parser {
 	size_t n_tdx;       /* lines recognised as TDX facts */
 	bool have_record;   /* a record line (with a sequence number) was seen */
 	uint64_t first_seq; /* the lowest record sequence number seen */
+	/* The configured KVM module (KVMModule=), when not kvm_intel: KVM prints with its own
+	 * module name (pr_fmt(KBUILD_MODNAME ": ")), so "<module>: " counts as "kvm_intel: ".
+	 * Set after kmsg_parser_init(); NULL: kvm_intel only. */
+	const char *kvm_module;
 };
 
 /* Start parsing into f. f is not cleared: facts already there (from an earlier source) stay
@@ -67,8 +71,8 @@ int kmsg_split_record(const char *line, size_t len, uint64_t *ret_seq, const cha
 bool kmsg_message_is_tdx(const char *msg, size_t len);
 
 /* From a record stream, the TDX lines as bare messages, one a line, in order (the contents of
- * /run/tdxd/kernel-log). *ret is "" when there are none. */
-int kmsg_extract_tdx(const char *buf, size_t size, char **ret);
+ * /run/tdxd/kernel-log). *ret is "" when there are none. kvm_module as in struct kmsg_parser. */
+int kmsg_extract_tdx(const char *buf, size_t size, const char *kvm_module, char **ret);
 /* The same for a buffer of bare lines (merging a saved file with new records). */
 int kmsg_extract_tdx_lines(const char *buf, size_t size, char **ret);
 

@@ -18,9 +18,9 @@
 /* The real device: each read() returns one record (with its dictionary lines); EAGAIN means
  * the ring is drained, EPIPE that the next record was overwritten meanwhile. */
 /* Append the TDX lines of a record buffer to *live. */
-static int collect_live(char **live, const char *buf, size_t size) {
+static int collect_live(char **live, const char *kvm_module, const char *buf, size_t size) {
 	_cleanup_free_ char *x = NULL;
-	int r = kmsg_extract_tdx(buf, size, &x);
+	int r = kmsg_extract_tdx(buf, size, kvm_module, &x);
 	if (r < 0 || !*x)
 		return r;
 	if (!*live) {
@@ -57,7 +57,7 @@ static int read_kmsg_device(struct tdx_host *h, const char *path, struct kmsg_pa
 		int r = kmsg_parser_feed_records(p, buf, (size_t)k);
 		if (r < 0)
 			return r;
-		r = collect_live(live, buf, (size_t)k);
+		r = collect_live(live, p->kvm_module, buf, (size_t)k);
 		if (r < 0)
 			return r;
 	}
@@ -83,7 +83,7 @@ static int read_kmsg(struct tdx_host *h, struct kmsg_parser *p, char **live) {
 	r = kmsg_parser_feed_records(p, t, n);
 	if (r < 0)
 		return r;
-	return collect_live(live, t, n);
+	return collect_live(live, p->kvm_module, t, n);
 }
 
 int probe_kmsg(struct tdx_host *h) {
@@ -95,6 +95,7 @@ int probe_kmsg(struct tdx_host *h) {
 	int r;
 
 	kmsg_parser_init(&p, f);
+	p.kvm_module = h->kvm.name[0] ? h->kvm.name : NULL;
 
 	/* The saved copy first, so the ring's lines (with real sequence numbers) win. */
 	if (!h->run_files_stale) {
@@ -172,6 +173,7 @@ int probe_kmsg_journal(struct tdx_host *h) {
 
 	struct kmsg_parser p;
 	kmsg_parser_init(&p, &h->kmsg);
+	p.kvm_module = h->kvm.name[0] ? h->kvm.name : NULL;
 	SD_JOURNAL_FOREACH(j) {
 		const void *d;
 		size_t l;

@@ -349,9 +349,42 @@ START_TEST(test_userspace_records_ignored) {
 	ck_assert_int_eq(f.init, MODULE_INIT_OK);
 	ck_assert_uint_eq(f.cmrs.n, 0);
 	char *x = NULL;
-	ck_assert_int_eq(kmsg_extract_tdx(s, strlen(s), &x), 0);
+	ck_assert_int_eq(kmsg_extract_tdx(s, strlen(s), NULL, &x), 0);
 	ck_assert_ptr_null(strstr(x, "initialization failed"));
 	ck_assert_ptr_nonnull(strstr(x, "module initialized"));
+	free(x);
+}
+END_TEST
+
+START_TEST(test_other_kvm_module) {
+	/* KVM prints with its own module name: with KVMModule=tdx_kvm_sim (a stand-in, or a
+	 * vendor's renamed module) its lines are KVM's lines all the same. */
+	const char *s = "3,7,900,-;tdx_kvm_sim: Disable TDX: MAX_VCPU_PER_TD (2) smaller than "
+	                "number of logical CPUs (4).\n"
+	                "4,8,901,-;tdx_kvm_sim: tdx: no TDX private KeyIDs available\n";
+	struct kmsg_parser p;
+	kmsg_parser_init(&p, &f);
+	ck_assert_int_ge(kmsg_parser_feed_records(&p, s, strlen(s)), 0);
+	ck_assert_int_eq(kmsg_parser_finish(&p), 0);
+	ck_assert(!f.max_vcpu.present); /* unknown module: not KVM's word */
+
+	struct kmsg_facts g = {0};
+	kmsg_parser_init(&p, &g);
+	p.kvm_module = "tdx-kvm-sim"; /* as configured, '-' or '_' */
+	ck_assert_int_ge(kmsg_parser_feed_records(&p, s, strlen(s)), 0);
+	ck_assert_int_eq(kmsg_parser_finish(&p), 0);
+	ck_assert(g.max_vcpu.present);
+	ck_assert_uint_eq(g.max_vcpu_module, 2);
+	ck_assert_uint_eq(g.max_vcpu_cpus, 4);
+	ck_assert(g.kvm_prereq[KVM_PREREQ_NO_KEYIDS].present);
+	kmsg_facts_done(&g);
+
+	char *x = NULL;
+	ck_assert_int_eq(kmsg_extract_tdx(s, strlen(s), "tdx_kvm_sim", &x), 0);
+	ck_assert_ptr_nonnull(strstr(x, "tdx_kvm_sim: Disable TDX"));
+	free(x);
+	ck_assert_int_eq(kmsg_extract_tdx(s, strlen(s), NULL, &x), 0);
+	ck_assert_str_eq(x, "");
 	free(x);
 }
 END_TEST
@@ -415,7 +448,7 @@ START_TEST(test_extract_and_saved) {
 	                "6,5,1,-;virt/tdx: Module version: 1.5.24\n"
 	                "6,6,1,-;virt/tdx: TDX-Module initialized\n";
 	_cleanup_free_ char *out = NULL;
-	ck_assert_int_eq(kmsg_extract_tdx(s, strlen(s), &out), 0);
+	ck_assert_int_eq(kmsg_extract_tdx(s, strlen(s), NULL, &out), 0);
 	ck_assert_str_eq(out, "virt/tdx: BIOS enabled: private KeyID range [32, 64)\n"
 	                      "virt/tdx: CMR: [0x100000, 0x80000000)\n"
 	                      "virt/tdx: Module version: 1.5.24\n"
@@ -436,7 +469,7 @@ START_TEST(test_extract_and_saved) {
 	ck_assert_str_eq(again, out);
 
 	_cleanup_free_ char *none = NULL;
-	ck_assert_int_eq(kmsg_extract_tdx("6,1,1,-;x\n", 10, &none), 0);
+	ck_assert_int_eq(kmsg_extract_tdx("6,1,1,-;x\n", 10, NULL, &none), 0);
 	ck_assert_str_eq(none, "");
 
 	ck_assert(kmsg_message_is_tdx("virt/tdx: module not loaded", 27));
@@ -492,7 +525,7 @@ START_TEST(test_random_noise) {
 		if (g.keyid_range.present)
 			ck_assert_uint_le(g.keyid_start, g.keyid_end);
 		_cleanup_free_ char *x = NULL;
-		ck_assert_int_eq(kmsg_extract_tdx(buf, n, &x), 0);
+		ck_assert_int_eq(kmsg_extract_tdx(buf, n, NULL, &x), 0);
 		kmsg_facts_done(&g);
 		ck_assert_int_eq(kmsg_parse_saved(buf, n, &g), 0);
 		kmsg_facts_done(&g);
@@ -565,6 +598,7 @@ static Suite *kmsg_suite(void) {
 	tcase_add_test(tc, test_record_format);
 	tcase_add_test(tc, test_garbage);
 	tcase_add_test(tc, test_userspace_records_ignored);
+	tcase_add_test(tc, test_other_kvm_module);
 	tcase_add_test(tc, test_long_line);
 	tcase_add_test(tc, test_extract_and_saved);
 	tcase_add_test(tc, test_merge_lines);
