@@ -230,6 +230,8 @@ int manager_rederive(Manager *m) {
 		r = memory_gate_prepare(m->gate, &m->host, &m->status, m->config.memory_gate);
 		if (r < 0)
 			log_warning_errno(r, "Failed to prepare the memory gate: %m");
+		else
+			memory_gate_judge_present_dax(m);
 	}
 
 	if (n > 0 && m->bus)

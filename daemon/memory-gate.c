@@ -355,18 +355,12 @@ int memory_gate_on_block(Manager *m, const char *action, uint64_t block) {
 
 /* ---- device-dax ---- */
 
-int memory_gate_on_dax(Manager *m, const char *name) {
+/* Judge one device from the last probe: log the verdict, signal a refusal. */
+static int judge_dax(Manager *m, const struct dax_dev *d) {
 	struct memory_gate *g = m->gate;
-	const struct dax_dev *d = NULL;
+	const char *name = d->name;
 
-	if (!g || g->mode == POLICY_OFF || !name)
-		return 0;
-	/* The device's ranges are read by the probe (mapping*, or resource + size). */
-	(void)manager_probe(m);
-	for (size_t i = 0; i < m->host.mem.n_dax && !d; i++)
-		if (streq(m->host.mem.dax[i].name, name))
-			d = &m->host.mem.dax[i];
-	if (!d || d->ranges.n == 0) {
+	if (d->ranges.n == 0) {
 		log_debug("Memory gate: %s has no readable range yet", name);
 		return 0;
 	}
@@ -413,6 +407,33 @@ int memory_gate_on_dax(Manager *m, const char *name) {
 	if (r < 0)
 		log_debug_errno(r, "Failed to emit MemoryRefused for %s: %m", name);
 	return 0;
+}
+
+int memory_gate_on_dax(Manager *m, const char *name) {
+	if (!m->gate || m->gate->mode == POLICY_OFF || !name)
+		return 0;
+	/* The device's ranges are read by the probe (mapping*, or resource + size). */
+	(void)manager_probe(m);
+	for (size_t i = 0; i < m->host.mem.n_dax; i++)
+		if (streq(m->host.mem.dax[i].name, name))
+			return judge_dax(m, &m->host.mem.dax[i]);
+	log_debug("Memory gate: %s is not a dax device the probe can read", name);
+	return 0;
+}
+
+void memory_gate_judge_present_dax(Manager *m) {
+	struct memory_gate *g = m->gate;
+	if (!g || g->mode == POLICY_OFF)
+		return;
+	/* Devices that appeared before tdxd started get no event; and a verdict given before the
+	 * module initialization changes with it (the CMRs then the recorded TDX memory decide). */
+	int basis = (g->initialized ? 1 : 0) | (g->tdx_memory_known ? 2 : 0);
+	if (g->dax_judged && g->dax_judged_basis == basis)
+		return;
+	g->dax_judged = true;
+	g->dax_judged_basis = basis;
+	for (size_t i = 0; i < m->host.mem.n_dax; i++)
+		(void)judge_dax(m, &m->host.mem.dax[i]);
 }
 
 /* ---- the TDX memory recorded at initialization ---- */

@@ -56,6 +56,10 @@ struct memory_gate {
 	size_t n_retry, n_retry_alloc;
 	unsigned retry_round;
 	sd_event_source *retry_timer; /* floating */
+	/* The dax devices present were judged, and on what basis (initialized, TDX memory
+	 * known): a verdict is given again when the basis changes. */
+	bool dax_judged;
+	int dax_judged_basis;
 };
 
 enum memory_refusal {
@@ -105,6 +109,10 @@ void memory_range_format(uint64_t first, uint64_t last, char *buf, size_t size);
 /* Record the memory present when the module is first seen initialized in
  * /run/tdxd/tdx-memory (once per boot; a restart keeps it). Called after every probe. */
 void memory_gate_record_tdx_memory(struct Manager *m);
+
+/* Judge the dax devices present (at start; again once the module is initialized), from the
+ * last probe. Called after every probe; does nothing when nothing changed. */
+void memory_gate_judge_present_dax(struct Manager *m);
 
 /* Events: a memory block was added (or onlined by someone else), a dax device appeared. */
 int memory_gate_on_block(struct Manager *m, const char *action, uint64_t block);
