@@ -71,6 +71,10 @@ handle_request() { # GDIR LINE
 boot() {
 	local g=$1 gdir=$work/boot-$1 qpid ctl_pid="" last_size=-1 last_change now t0 size line reply
 	rm -rf "$gdir" && mkdir -p "$gdir"
+	# groups/GROUP/kernel-cmdline: words added to this boot's kernel command line
+	local cmdline_extra=""
+	[ -r "$here/groups/$g/kernel-cmdline" ] &&
+		cmdline_extra=" $(grep -v '^#' "$here/groups/$g/kernel-cmdline" | tr -s '\n' ' ')"
 	: >"$gdir/results.txt"
 	: >"$gdir/journal.txt"
 	qemu-system-x86_64 -nodefaults -no-reboot -display none -monitor none \
@@ -83,7 +87,7 @@ boot() {
 		-numa node,nodeid=0,cpus=0-1,memdev=ram0 \
 		-numa node,nodeid=1,cpus=2-3,memdev=ram1 \
 		-kernel "$SYS_VMLINUZ" -initrd "$work/initrd-$g.cpio" \
-		-append "rdinit=/sbin/init console=ttyS0 nohibernate panic=-1 systemd.show_status=1" \
+		-append "rdinit=/sbin/init console=ttyS0 nohibernate panic=-1 systemd.show_status=1${cmdline_extra% }" \
 		-serial "file:$gdir/console.log" \
 		-qmp "unix:$gdir/qmp.sock,server=on,wait=off" \
 		-device virtio-serial-pci,id=vser \
@@ -158,6 +162,7 @@ while read -r g needs scenarios; do
 	ov=$work/overlay-$g
 	rm -rf "$ov" && mkdir -p "$ov/etc/tdxd-system"
 	[ -d "$here/groups/$g" ] && cp -a "$here/groups/$g/." "$ov/"
+	rm -f "$ov/kernel-cmdline"
 	tr ' ' '\n' <<<"$scenarios" >"$ov/etc/tdxd-system/scenarios"
 	(cd "$ov" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet) >"$work/overlay-$g.cpio"
 	cat "$SYS_BASE_CPIO" "$SYS_PAYLOAD_CPIO" "$work/overlay-$g.cpio" >"$work/initrd-$g.cpio"
