@@ -19,8 +19,9 @@ cmake -S . -B "$asan" -DCMAKE_BUILD_TYPE=Debug -DTDXD_WERROR=ON -DTDXD_SANITIZE=
 	-DTDXD_SYSTEM_TESTS=OFF >/dev/null
 cmake --build "$asan" -j"$jobs"
 
-echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
-(cd "$asan" && ASAN_OPTIONS=detect_leaks=1 ctest -L unit --output-on-failure -j"$jobs")
+echo "== unit and fixture tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+(cd "$asan" && ASAN_OPTIONS=detect_leaks=1 ctest -L 'unit|fixture' -E fixture-large-host \
+	--output-on-failure -j"$jobs")
 
 labels="unit|bus|fixture|lint|install"
 if [ "${TDXD_SKIP_SYSTEM:-0}" = 1 ]; then
