@@ -1,24 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* tdxd: makes an Intel TDX host TDX-ready at boot and keeps it so (spec section 1). */
+/* tdxd: makes an Intel TDX host TDX-ready at boot and keeps it so (tdxd(8)). run() reads top to
+ * bottom: arguments, the manager and its configuration, the event loop and signals, the bus
+ * service, kernel events, the first probe and the enable sequence, the loop. */
 
 #include <getopt.h>
 #include <signal.h>
 #include <sys/stat.h>
 
-#include <systemd/sd-bus.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
-#include "kmod-loader.h"
+#include "bus-service.h"
 #include "fileio.h"
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
-#include "memory-gate.h"
-#include "tdx-errors.h"
-#include "tdxd-bus.h"
-#include "uevent.h"
 
 #define DEFAULT_CONFIG "/etc/tdxd/tdxd.conf"
 
@@ -63,7 +60,7 @@ static int parse_argv(int argc, char *argv[], struct args *a) {
 		case ARG_UEVENTS: a->uevents = optarg; break;
 		case ARG_INTROSPECT: {
 			_cleanup_free_ char *xml = NULL;
-			int r = manager_bus_introspect(&xml);
+			int r = bus_introspect(&xml);
 			if (r < 0)
 				return log_error_errno(
 				    r, "Failed to build the introspection data: %m");
@@ -85,60 +82,19 @@ static int parse_argv(int argc, char *argv[], struct args *a) {
 	return 1;
 }
 
-static void load_config(Manager *m) {
-	char **problems = NULL;
-	size_t n = 0;
-	struct tdxd_config c;
-	config_defaults(&c);
-	int r = config_load(m->config_path, &c, &problems, &n);
-	if (r == -ENOENT && !m->config_path_explicit)
-		log_debug("No %s, using defaults.", m->config_path);
-	else if (r < 0)
-		log_error_errno(r, "Failed to read %s, using defaults: %m", m->config_path);
-	for (size_t i = 0; i < n; i++) {
-		log_warning("%s", problems[i]);
-		free(problems[i]);
-	}
-	free(problems);
-
-	if (m->have_status && !streq(c.kvm_module, m->config.kvm_module)) {
-		log_warning("KVMModule changed from %s to %s: restart tdxd for it to take effect.",
-		            m->config.kvm_module, c.kvm_module);
-		strcpy(c.kvm_module, m->config.kvm_module);
-	}
-	m->config = c;
-}
-
 static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
 	Manager *m = userdata;
 	(void)sd_notify(false, "RELOADING=1");
 	log_info("Reloading %s.", m->config_path);
-	load_config(m);
+	manager_load_config(m);
 	(void)manager_probe(m); /* publishes CPUGuard/MemoryGate changes */
 	(void)sd_notify(false, "READY=1");
 	return 0;
 }
 
-static int connect_bus(Manager *m) {
-	int r = sd_bus_open_system(&m->bus);
-	if (r < 0)
-		return log_error_errno(r, "Failed to connect to the system bus: %m");
-	r = manager_bus_register(m);
-	if (r < 0)
-		return r;
-	r = sd_bus_request_name(m->bus, TDXD_BUS_NAME, 0);
-	if (r < 0)
-		return log_error_errno(r, "Failed to acquire the bus name " TDXD_BUS_NAME
-		                          " (is another tdxd running, or is the bus policy "
-		                          "org.tdxd.Tdx1.conf missing?): %m");
-	r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
-	if (r < 0)
-		return log_error_errno(r, "Failed to attach the bus to the event loop: %m");
-	return 0;
-}
-
 static int run(int argc, char *argv[]) {
 	_cleanup_(manager_freep) Manager *m = NULL;
+	_cleanup_(bus_service_freep) struct bus_service *bus = NULL;
 	struct args a = {0};
 	int r;
 
@@ -150,7 +106,6 @@ static int run(int argc, char *argv[]) {
 		return r;
 
 	umask(0022);
-	(void)tdx_errors_register();
 
 	r = manager_new(&m);
 	if (r < 0)
@@ -164,7 +119,7 @@ static int run(int argc, char *argv[]) {
 		m->config_path = root_path(m->root, DEFAULT_CONFIG);
 	if (!m->root || !m->config_path)
 		return log_error_errno(ENOMEM, "Out of memory.");
-	load_config(m);
+	manager_load_config(m);
 
 	r = sd_event_default(&m->event);
 	if (r < 0)
@@ -178,39 +133,21 @@ static int run(int argc, char *argv[]) {
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	if ((r = sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL)) < 0 ||
 	    (r = sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL)) < 0 ||
-	    (r = sd_event_add_signal(m->event, &m->sighup_source, SIGHUP, on_sighup, m)) < 0)
+	    (r = sd_event_add_signal(m->event, NULL, SIGHUP, on_sighup, m)) < 0)
 		return log_error_errno(r, "Failed to set up signal handling: %m");
 
-	r = connect_bus(m);
+	r = bus_service_new(m, &bus);
 	if (r < 0)
 		return r;
 
 	/* Listen before the first probe, so no event falls between the two. */
-	if (a.uevents)
-		r = uevent_fifo_start(m, a.uevents);
-	else if (!m->test_root)
-		r = uevent_monitor_start(m);
+	r = manager_listen(m, a.uevents);
 	if (r < 0)
 		return r;
 
-	m->gate = calloc(1, sizeof(*m->gate));
-	if (!m->gate)
-		return log_error_errno(ENOMEM, "Out of memory.");
-
-	/* READY=1 waits for the enable sequence (spec section 2): the first probe is
-	 * published as "starting"; kmod_loader_start() sends READY=1 when it ends. */
-	m->enable.running = m->config.enable_tdx;
-	r = manager_probe(m);
-	m->enable.running = false;
+	r = manager_start(m);
 	if (r < 0)
 		return r;
-
-	if (m->config.enable_tdx) {
-		r = kmod_loader_start(m, NULL);
-		if (r < 0 && r != -EBUSY)
-			log_error_errno(r, "Failed to start enabling TDX: %m");
-	}
-	manager_notify_status(m);
 
 	r = sd_event_loop(m->event);
 	if (r < 0)

@@ -16,7 +16,7 @@
 
 #include <systemd/sd-journal.h>
 
-#include "cpu-guard.h"
+#include "cpu-guard-decide.h"
 #include "fileio.h"
 #include "macro.h"
 #include "parse-util.h"

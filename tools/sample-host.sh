@@ -43,7 +43,7 @@ about=$(head -n1 "tests/fixtures/$fixture/README" 2>/dev/null || true)
 echo "### tdxd on the sample host '$fixture'${about:+: $about}"
 echo
 echo "\$ tdxctl status"
-"$build/daemon/tdxctl" status
+"$build/client/tdxctl" status
 echo
 echo "\$ busctl introspect org.tdxd.Tdx1 /org/tdxd/Tdx1 org.tdxd.Tdx1.Manager"
 # busctl pads every row to the longest value (the Checks array); shorten long values so the

@@ -8,7 +8,7 @@
 #     the exact signature (argument directions, types and names; property types and their
 #     EmitsChangedSignal annotation), and no member the daemon does not have;
 #  3. describe every member in a paragraph of its own (a .TP tag naming it), and every error
-#     name the daemon defines (bus/tdx-errors.h).
+#     name the daemon defines (bus/bus-errors.h).
 # Usage: check-man-api.py TDXD PAGE [ERRORS_HEADER]
 import difflib
 import re

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# "Every key, with its default": each key the config parser knows (daemon/config.c) is in
+# "Every key, with its default": each key the config parser knows (daemon/config/config.c) is in
 # the installed default file policy/tdxd.conf (commented, as #Key=default) and has an entry
 # in tdxd.conf(5), and the default file names no other key. With tdxctl built, the file with
 # every line uncommented must also parse without a single problem report.
@@ -11,8 +11,8 @@ src=$1 tdxctl=${2:-}
 conf=$src/policy/tdxd.conf page=$src/man/tdxd.conf.5
 
 keys=$(sed -n 's/^[[:space:]]*\[KEY_[A-Z_]*\][[:space:]]*=[[:space:]]*"\([A-Za-z]*\)".*/\1/p' \
-	"$src/daemon/config.c")
-[ -n "$keys" ] || { echo "FAIL: no key names found in daemon/config.c (key_names[])" >&2; exit 1; }
+	"$src/daemon/config/config.c")
+[ -n "$keys" ] || { echo "FAIL: no key names found in daemon/config/config.c (key_names[])" >&2; exit 1; }
 
 failed=0
 for k in $keys; do

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 
 #include "macro.h"
+#include "iomem.h"
 #include "memory-gate.h"
 #include "check-run.h"
 

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The client side of org.tdxd.Tdx1, for tdxctl: one call per method, errors turned into a
+ * struct the caller words for its user. Callers of this header need no sd-bus. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct tdxd_client;
+
+struct tdxd_client_error {
+	int errnum;          /* negative errno */
+	bool no_bus;         /* the system bus itself is not there */
+	bool daemon_missing; /* the bus is there, tdxd is not on it */
+	bool access_denied;
+	char name[128];     /* the D-Bus error name; "" for a local failure */
+	char message[1024]; /* the daemon's sentence, or strerror */
+};
+
+int tdxd_client_open(struct tdxd_client **ret, struct tdxd_client_error *e);
+struct tdxd_client *tdxd_client_free(struct tdxd_client *c);
+static inline void tdxd_client_freep(struct tdxd_client **c) {
+	if (*c)
+		tdxd_client_free(*c);
+}
+
+/* Each returns 0, or a negative errno with *e filled. Strings are the caller's to free. */
+int tdxd_client_get_capabilities(struct tdxd_client *c, char **ret_json,
+                                 struct tdxd_client_error *e);
+int tdxd_client_check_memory_range(struct tdxd_client *c, uint64_t address, uint64_t size,
+                                   bool *ret_allowed, char **ret_reason,
+                                   struct tdxd_client_error *e);
+int tdxd_client_check_cpu_offline(struct tdxd_client *c, uint32_t cpu, bool *ret_allowed,
+                                  char **ret_reason, struct tdxd_client_error *e);
+int tdxd_client_offline_cpu(struct tdxd_client *c, uint32_t cpu, struct tdxd_client_error *e);
+/* EnableTDX returns when the sequence ends: PAMT allocation on multi-TB hosts takes minutes. */
+int tdxd_client_enable(struct tdxd_client *c, uint64_t timeout_usec, struct tdxd_client_error *e);

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Shared by the files of the bus service; not for use outside bus/. */
+
+#include <systemd/sd-bus.h>
+
+#include "bus-service.h"
+
+struct bus_service {
+	Manager *m;
+	sd_bus *bus;
+
+	/* Refresh() rate limit: at most one full probe per second; callers inside the window
+	 * wait for the next probe and share it (bus-refresh.c). */
+	sd_event_source *refresh_timer;
+	sd_bus_message **pending_refresh;
+	size_t n_pending_refresh, n_pending_refresh_alloc;
+
+	/* The EnableTDX() call answered when the sequence ends. */
+	sd_bus_message *pending_enable;
+};
+
+/* bus-manager.c: the org.tdxd.Tdx1.Manager interface. */
+extern const sd_bus_vtable bus_manager_vtable[];
+
+/* bus-refresh.c */
+int bus_method_refresh(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+void bus_refresh_done(struct bus_service *s);
+
+/* bus-publish.c: the manager's publisher. */
+void bus_publisher_install(struct bus_service *s);

@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The manager (manager.h): probe, derive, publish; and the requests that change the host,
+ * each of which asks a policy and applies the outcome it returns. Kernel events are handled in
+ * manager-events.c. */
+#include <inttypes.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "fileio.h"
+#include "log.h"
+#include "macro.h"
+#include "manager.h"
+#include "uevent-source.h"
+
+/* systemd's start timeout is extended in steps while a module load runs. */
+#define EXTEND_FIRST_USEC (3 * 1000000ULL)
+#define EXTEND_EVERY_USEC (10 * 1000000ULL)
+#define EXTEND_BY_USEC    (30 * 1000000ULL)
+
+int manager_new(Manager **ret) {
+	Manager *m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	config_defaults(&m->config);
+	*ret = m;
+	return 0;
+}
+
+Manager *manager_free(Manager *m) {
+	if (!m)
+		return NULL;
+	/* A module load cannot be interrupted: this waits for it. */
+	m->sequence = enable_sequence_free(m->sequence);
+	m->enable_done_source = sd_event_source_disable_unref(m->enable_done_source);
+	m->enable_extend_source = sd_event_source_disable_unref(m->enable_extend_source);
+	manager_gate_stop(m);
+	memory_gate_free(&m->gate);
+	m->uevents = uevent_source_free(m->uevents);
+	m->deferred_probe = sd_event_source_disable_unref(m->deferred_probe);
+	sd_event_unref(m->event);
+	tdx_status_done(&m->status);
+	tdx_host_done(&m->host);
+	run_files_done(&m->saved);
+	free(m->root);
+	free(m->config_path);
+	free(m);
+	return NULL;
+}
+
+void manager_load_config(Manager *m) {
+	char **problems = NULL;
+	size_t n = 0;
+	struct tdxd_config c;
+
+	config_defaults(&c);
+	int r = config_load(m->config_path, &c, &problems, &n);
+	if (r == -ENOENT && !m->config_path_explicit)
+		log_debug("No %s, using defaults.", m->config_path);
+	else if (r < 0)
+		log_error_errno(r, "Failed to read %s, using defaults: %m", m->config_path);
+	for (size_t i = 0; i < n; i++) {
+		log_warning("%s", problems[i]);
+		free(problems[i]);
+	}
+	free(problems);
+	if (m->have_status && !streq(c.kvm_module, m->config.kvm_module)) {
+		log_warning("KVMModule changed from %s to %s: restart tdxd for it to take effect.",
+		            m->config.kvm_module, c.kvm_module);
+		strcpy(c.kvm_module, m->config.kvm_module);
+	}
+	m->config = c;
+}
+
+/* ---- probe, derive, publish ---- */
+
+static int derive(Manager *m, struct tdx_status *ret) {
+	struct status_policy p = {
+	    .cpu_guard = m->config.cpu_guard,
+	    .memory_gate = m->config.memory_gate,
+	    .kvm_module = m->config.kvm_module,
+	};
+	return status_derive(&m->host, &p, &m->enable, ret);
+}
+
+/* Derive the status from the current probe and publish what changed: the publisher, the
+ * /run/tdxd files, systemd's STATUS=. */
+static int manager_rederive(Manager *m) {
+	struct tdx_status s = {0};
+	int r = derive(m, &s);
+	if (r < 0)
+		return log_error_errno(r, "Failed to derive the TDX state: %m");
+
+	/* The first time the module is seen initialized, the memory present is recorded as the
+	 * TDX memory; the tdx-memory check reads that record, so derive once more with it. */
+	if (memory_gate_record_tdx_memory(&m->gate, m->root, &m->host, &s) > 0) {
+		tdx_status_done(&s);
+		r = derive(m, &s);
+		if (r < 0)
+			return log_error_errno(r, "Failed to derive the TDX state: %m");
+	}
+
+	bool had_status = m->have_status;
+	bool state_changed = !had_status || m->status.state != s.state;
+	struct tdx_status old = {0};
+	tdx_status_move(&old, &m->status);
+	tdx_status_move(&m->status, &s);
+	m->have_status = true;
+
+	if (state_changed)
+		log_info("TDX state: %s: %s", tdx_state_to_string(m->status.state),
+		         m->status.reason);
+
+	/* The memory gate decides on what this derivation knows (the CMRs, the recorded TDX
+	 * memory); dax devices present are judged again when that basis changed. */
+	memory_gate_done(&m->gate);
+	r = memory_gate_prepare(&m->gate, &m->host, &m->status, m->config.memory_gate);
+	if (r < 0)
+		log_warning_errno(r, "Failed to prepare the memory gate: %m");
+	else {
+		struct memory_gate_outcome o = {0};
+		memory_gate_judge_present_dax(&m->gate, &m->host, &o);
+		manager_apply_memory_outcome(m, &o);
+	}
+
+	if (had_status && m->publisher.status_changed)
+		m->publisher.status_changed(m->publisher.userdata, &old, &m->status);
+	tdx_status_done(&old);
+
+	run_files_save(&m->saved, m->root, &m->config, &m->host, &m->status);
+	manager_notify_status(m);
+	return 0;
+}
+
+int manager_probe(Manager *m) {
+	struct tdx_host h = {0};
+	struct probe_options o = {
+	    .kvm_module = m->config.kvm_module,
+	    .use_journal = !m->test_root,
+	};
+	int r = probe_host(m->root, &o, &h);
+	if (r < 0)
+		return log_error_errno(r, "Failed to read the host's TDX state: %m");
+
+	/* Say each malformed kernel file once, not on every re-probe. */
+	for (size_t i = 0; i < h.n_warnings; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < m->host.n_warnings && !seen; j++)
+			seen = streq(h.warnings[i], m->host.warnings[j]);
+		if (!seen)
+			log_warning("%s", h.warnings[i]);
+	}
+
+	/* What the enable sequence learnt from /dev/kvm survives a re-probe of sysfs. */
+	h.kvm_dev_asked = m->host.kvm_dev_asked;
+	h.kvm_vm_types_tdx = m->host.kvm_vm_types_tdx;
+	h.kvm_td_max_vcpus = m->host.kvm_td_max_vcpus;
+	h.kvm.modinfo_has_tdx = m->host.root ? m->host.kvm.modinfo_has_tdx : -1;
+
+	tdx_host_done(&m->host);
+	m->host = h;
+	m->last_probe_usec = now_usec();
+	return manager_rederive(m);
+}
+
+int manager_refresh_usage(Manager *m) {
+	struct misc_cgroup mc = {0};
+	int r = probe_misc_cgroup(m->root, &mc);
+	if (r < 0)
+		return r;
+	if (mc.current_known == m->host.misc.current_known && mc.current == m->host.misc.current &&
+	    mc.capacity_known == m->host.misc.capacity_known &&
+	    mc.capacity == m->host.misc.capacity)
+		return 0;
+	m->host.misc = mc;
+	return manager_rederive(m);
+}
+
+void manager_notify_status(Manager *m) {
+	char line[CHECK_TEXT_MAX + 64];
+	const struct tdx_status *s = &m->status;
+
+	if (!m->have_status)
+		return;
+	switch (s->state) {
+	case TDX_STATE_READY:
+	case TDX_STATE_DEGRADED:
+		if (s->total_keyids_known)
+			snprintf(line, sizeof line,
+			         "TDX %s: %" PRIu32 "/%" PRIu32 " KeyIDs free, max %" PRIu32
+			         " vCPUs per TD",
+			         tdx_state_to_string(s->state),
+			         s->total_keyids - (s->used_keyids > s->total_keyids
+			                                ? s->total_keyids
+			                                : s->used_keyids),
+			         s->total_keyids, s->max_vcpus);
+		else
+			snprintf(line, sizeof line, "TDX %s: max %" PRIu32 " vCPUs per TD",
+			         tdx_state_to_string(s->state), s->max_vcpus);
+		break;
+	default:
+		snprintf(line, sizeof line, "TDX %s: %s", tdx_state_to_string(s->state), s->reason);
+	}
+
+	if (s->state == TDX_STATE_STARTING || m->enable.running) {
+		(void)sd_notifyf(false, "STATUS=%s", line);
+		return;
+	}
+	(void)sd_notifyf(false, "%sSTATUS=%s", m->ready_notified ? "" : "READY=1\n", line);
+	m->ready_notified = true;
+}
+
+/* ---- the enable sequence ---- */
+
+static struct enable_facts enable_facts(Manager *m, int probe_error) {
+	return (struct enable_facts){
+	    .root = m->root,
+	    .test_root = m->test_root,
+	    .config = &m->config,
+	    .probe_error = probe_error,
+	    .host = &m->host,
+	    .status = &m->status,
+	    .progress = &m->enable,
+	};
+}
+
+static void enable_finish(Manager *m, const struct enable_outcome *o) {
+	m->enable_done_source = sd_event_source_disable_unref(m->enable_done_source);
+	m->enable_extend_source = sd_event_source_disable_unref(m->enable_extend_source);
+	m->enable.running = false;
+	(void)manager_rederive(m);
+	if (m->publisher.enable_finished)
+		m->publisher.enable_finished(m->publisher.userdata, o);
+	/* READY=1 only now: units ordered after tdxd see the final answer. */
+	manager_notify_status(m);
+}
+
+static int on_enable_done(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+	Manager *m = userdata;
+	struct enable_outcome o;
+
+	enable_sequence_reap(m->sequence);
+	/* What the kernel really did, including the log lines it wrote meanwhile. */
+	int r = manager_probe(m);
+	struct enable_facts f = enable_facts(m, r);
+	enable_sequence_verify(m->sequence, &f, &o);
+	enable_finish(m, &o);
+	return 0;
+}
+
+static int on_enable_extend(sd_event_source *s, uint64_t usec, void *userdata) {
+	Manager *m = userdata;
+	char line[256];
+
+	enable_sequence_describe(m->sequence, now_usec(), line, sizeof line);
+	(void)sd_notifyf(false, "EXTEND_TIMEOUT_USEC=%llu\nSTATUS=%s",
+	                 (unsigned long long)EXTEND_BY_USEC, line);
+	(void)sd_event_source_set_time_relative(s, EXTEND_EVERY_USEC);
+	(void)sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+	return 0;
+}
+
+static int watch_load(Manager *m) {
+	int r = sd_event_add_io(m->event, &m->enable_done_source, enable_sequence_fd(m->sequence),
+	                        EPOLLIN, on_enable_done, m);
+	if (r < 0)
+		return r;
+	(void)sd_event_source_set_description(m->enable_done_source, "enable-done");
+	r = sd_event_add_time_relative(m->event, &m->enable_extend_source, CLOCK_MONOTONIC,
+	                               EXTEND_FIRST_USEC, 0, on_enable_extend, m);
+	if (r < 0)
+		return r;
+	(void)sd_event_source_set_description(m->enable_extend_source, "enable-extend-timeout");
+	return 0;
+}
+
+int manager_enable(Manager *m) {
+	struct enable_outcome o;
+	int r;
+
+	if (m->enable.running)
+		return -EBUSY;
+	if (!m->sequence) {
+		r = enable_sequence_new(&m->sequence);
+		if (r < 0)
+			return r;
+	}
+
+	/* A new attempt: what an earlier one concluded no longer holds. State is "starting" from
+	 * here on, and manager_notify_status() holds READY=1 back until it ends. The decision is
+	 * made on a fresh probe. */
+	m->enable = (struct enable_progress){.running = true};
+	r = manager_probe(m);
+	struct enable_facts f = enable_facts(m, r);
+	r = enable_sequence_begin(m->sequence, &f, &o);
+	if (r < 0) {
+		m->enable.running = false;
+		(void)manager_rederive(m);
+		return r;
+	}
+	if (o.running) {
+		r = watch_load(m);
+		if (r >= 0)
+			return 0;
+		/* The load runs but its end cannot be seen: wait for it here. */
+		log_warning_errno(r, "Failed to watch the module load, waiting for it: %m");
+		enable_sequence_reap(m->sequence);
+		r = manager_probe(m);
+		f = enable_facts(m, r);
+		enable_sequence_verify(m->sequence, &f, &o);
+	}
+	enable_finish(m, &o);
+	return 0;
+}
+
+int manager_start(Manager *m) {
+	/* READY=1 waits for the enable sequence: the first probe is published as "starting";
+	 * the sequence's end sends READY=1. */
+	m->enable.running = m->config.enable_tdx;
+	int r = manager_probe(m);
+	m->enable.running = false;
+	if (r < 0)
+		return r;
+	if (m->config.enable_tdx) {
+		r = manager_enable(m);
+		if (r < 0 && r != -EBUSY)
+			log_error_errno(r, "Failed to start enabling TDX: %m");
+	}
+	manager_notify_status(m);
+	return 0;
+}
+
+/* ---- requests ---- */
+
+struct cpu_guard_facts manager_guard_facts(Manager *m) {
+	return (struct cpu_guard_facts){
+	    .root = m->root,
+	    .mode = m->config.cpu_guard,
+	    .host = &m->host,
+	    .status = &m->status,
+	};
+}
+
+void manager_apply_guard_outcome(Manager *m, const struct cpu_guard_outcome *o) {
+	if (o->signal && m->publisher.cpu_offline_blocked)
+		m->publisher.cpu_offline_blocked(m->publisher.userdata, o->cpu, o->package,
+		                                 cpu_guard_action_to_string(o->action));
+	if (o->reprobe)
+		(void)manager_probe(m);
+}
+
+int manager_offline_cpu(Manager *m, unsigned cpu, const char *who, struct cpu_guard_outcome *ret) {
+	/* Whether TDs exist decides the message (and what the kernel will do): read it fresh. */
+	(void)manager_refresh_usage(m);
+	struct cpu_guard_facts f = manager_guard_facts(m);
+	int r = cpu_guard_offline(&f, cpu, who, ret);
+	if (ret->reprobe && ret->error == CPU_GUARD_ERROR_NONE) {
+		/* its kernel offline event follows: expected, and in warn mode signalled here */
+		m->cpu_guard_offline_pending = true;
+		m->cpu_guard_offline_cpu = cpu;
+	}
+	manager_apply_guard_outcome(m, ret);
+	return r;
+}
+
+int manager_check_cpu_offline(Manager *m, unsigned cpu, struct cpu_verdict *ret) {
+	/* Whether TDs exist now (the kernel's own EBUSY) is part of the answer: read it fresh. */
+	(void)manager_refresh_usage(m);
+	return cpu_guard_decide(&m->host, &m->status, m->config.cpu_guard, cpu, ret);
+}
+
+int manager_check_memory_range(Manager *m, uint64_t address, uint64_t size,
+                               struct memory_verdict *ret) {
+	return memory_gate_decide(&m->gate, address, size, ret);
+}

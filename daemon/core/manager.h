@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The daemon's context (docs/architecture.md): one Manager holds the event loop, the config,
+ * the last probe and the status derived from it, and the policies' state. It is the one place
+ * that probes the host, applies what the policies return, and hands every change to its
+ * publisher (the D-Bus service in bus/, or a test's recorder). Nothing below it calls up into
+ * it, and it knows nothing of D-Bus. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <systemd/sd-event.h>
+
+#include "config.h"
+#include "cpu-guard.h"
+#include "enable-sequence.h"
+#include "host.h"
+#include "memory-gate.h"
+#include "run-files.h"
+#include "status.h"
+#include "uevent.h"
+
+struct uevent_source;
+
+/* Where the manager's changes go. Every member may be NULL. */
+struct manager_publisher {
+	void *userdata;
+	/* The status was derived anew: old -> new (publish what differs). */
+	void (*status_changed)(void *userdata, const struct tdx_status *old,
+	                       const struct tdx_status *new);
+	/* CPUOfflineBlocked: action is "re-onlined", "warned" or "refused". */
+	void (*cpu_offline_blocked)(void *userdata, unsigned cpu, int package, const char *action);
+	/* MemoryRefused */
+	void (*memory_refused)(void *userdata, const struct memory_refusal_note *n);
+	/* An enable sequence ended (at start-up or for an EnableTDX() call). */
+	void (*enable_finished)(void *userdata, const struct enable_outcome *o);
+};
+
+typedef struct Manager {
+	sd_event *event;
+	struct manager_publisher publisher;
+
+	/* "/" on a real host; a fixture tree under --root (then: no module loading, no real
+	 * uevents, no /dev/kvm). */
+	char *root;
+	bool test_root;
+	char *config_path;
+	bool config_path_explicit;
+	struct tdxd_config config;
+
+	struct uevent_source *uevents;
+
+	/* The last probe and what was derived from it. */
+	struct tdx_host host;
+	struct tdx_status status;
+	bool have_status;
+	uint64_t last_probe_usec;
+	struct enable_progress enable;
+
+	/* A burst of kernel events is followed by one probe, this long after its first event. */
+	sd_event_source *deferred_probe;
+
+	/* The enable sequence and the event sources that drive it. */
+	struct enable_sequence *sequence;
+	sd_event_source *enable_done_source, *enable_extend_source;
+
+	/* The CPU guard: its own OfflineCPU() in flight, whose kernel offline event is expected
+	 * (and in warn mode already signalled). */
+	bool cpu_guard_offline_pending;
+	unsigned cpu_guard_offline_cpu;
+
+	/* The memory gate: its verdict basis, runs and retries, and the timers that end them. */
+	struct memory_gate gate;
+	sd_event_source *gate_flush_timer, *gate_retry_timer;
+
+	bool ready_notified;
+
+	/* What was last written to /run/tdxd, to rewrite only on change. */
+	struct run_files saved;
+} Manager;
+
+int manager_new(Manager **ret);
+Manager *manager_free(Manager *m);
+static inline void manager_freep(Manager **m) {
+	if (*m)
+		manager_free(*m);
+}
+
+/* (Re)read the configuration file. A reload keeps KVMModule (a restart applies it). */
+void manager_load_config(Manager *m);
+
+/* Start: the first probe, published as "starting" while the enable sequence of the config
+ * runs, then the sequence. */
+int manager_start(Manager *m);
+
+/* Probe the host again, derive the status, publish what changed. */
+int manager_probe(Manager *m);
+/* Probe again shortly, once for a burst of events. */
+void manager_schedule_probe(Manager *m);
+/* Re-read only the KeyID usage and derive again when it changed (the kernel gives no event
+ * for it). */
+int manager_refresh_usage(Manager *m);
+
+/* Tell systemd READY=1 with a STATUS= line once the first probe is published and the enable
+ * sequence has finished. Safe to call repeatedly. */
+void manager_notify_status(Manager *m);
+
+/* Requests (the bus methods). */
+int manager_enable(Manager *m); /* -EBUSY while one runs; the end goes to enable_finished */
+int manager_offline_cpu(Manager *m, unsigned cpu, const char *who, struct cpu_guard_outcome *ret);
+int manager_check_cpu_offline(Manager *m, unsigned cpu, struct cpu_verdict *ret);
+int manager_check_memory_range(Manager *m, uint64_t address, uint64_t size,
+                               struct memory_verdict *ret);
+
+/* The CPU guard's facts as the manager knows them, and its outcome applied: the signal
+ * published, the host re-read when the guard changed a CPU. */
+struct cpu_guard_facts manager_guard_facts(Manager *m);
+void manager_apply_guard_outcome(Manager *m, const struct cpu_guard_outcome *o);
+
+/* manager-events.c: a kernel event (udev or the test FIFO), dispatched to the CPU guard, the
+ * memory gate, or a re-probe. Its signature is a uevent_handler_t. */
+void manager_handle_uevent(const struct uevent *ev, void *userdata);
+/* Listen to kernel events: the FIFO when given, else udev (not under a test root). */
+int manager_listen(Manager *m, const char *fifo);
+/* Apply what the memory gate returned: publish refusals, arm its timers, schedule a probe. */
+void manager_apply_memory_outcome(Manager *m, struct memory_gate_outcome *o);
+void manager_gate_stop(Manager *m);
