@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The D-Bus names of tdxd (spec section 3). Shared by the daemon and tdxctl. */
+/* The D-Bus names of tdxd (org.tdxd.Tdx1(5), man/org.tdxd.Tdx1.5). Shared by the daemon and tdxctl.
+ */
 
 #define TDXD_BUS_NAME          "org.tdxd.Tdx1"
 #define TDXD_OBJECT_PATH       "/org/tdxd/Tdx1"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* tdxctl: the command-line client (spec section 2). `check` runs the readiness checks locally
- * without the daemon; the other verbs ask the daemon (tdxctl-bus.c). */
+/* tdxctl: the command-line client (tdxctl(8), man/tdxctl.8). `check` runs the readiness checks
+ * locally without the daemon; the other verbs ask the daemon (tdxctl-bus.c). */
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>

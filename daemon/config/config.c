@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* /etc/tdxd/tdxd.conf (spec section 7). Every line that is not used is reported with its file
- * and line: a typo in a key must never pass unnoticed. */
+/* /etc/tdxd/tdxd.conf (tdxd.conf(5), man/tdxd.conf.5). Every line that is not used is reported with
+ * its file and line: a typo in a key must never pass unnoticed. */
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* /etc/tdxd/tdxd.conf (spec section 7): INI style, one [Manager] section. Bad lines are
- * reported as "file:line: problem" and leave that key at its default. */
+/* /etc/tdxd/tdxd.conf (tdxd.conf(5), man/tdxd.conf.5): INI style, one [Manager] section. Bad lines
+ * are reported as "file:line: problem" and leave that key at its default. */
 
 #include <stdbool.h>
 #include <stddef.h>

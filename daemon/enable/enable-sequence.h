@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The enable sequence (docs/readiness.md, "Enabling TDX"): check prerequisites, load KVMModule
+/* The enable sequence (docs/readiness.md, "Enable sequence"): check prerequisites, load KVMModule
  * with KVMModuleOptions through libkmod (aliases, dependencies, blacklists and modprobe.d
  * options as modprobe does), reload an idle module loaded without TDX, verify what the kernel
  * did and explain a failure from the kernel log lines written since the load began.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The questions tdxd asks /dev/kvm (kernel-interfaces.md section 6), behind an ops table so
+/* The questions tdxd asks /dev/kvm (docs/kernel-interfaces.md, "/dev/kvm"), behind an ops table so
  * unit tests can fake the kernel's answers. Asking uses no KeyID and issues no SEAMCALL: a
  * throw-away KVM_CREATE_VM(KVM_X86_TDX_VM) only sets up state in KVM. */
 

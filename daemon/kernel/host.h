@@ -33,7 +33,8 @@ enum module_init_state {
 	MODULE_INIT_FAILED,
 };
 
-/* KVM prerequisites that make KVM disable TDX (kernel-interfaces.md section 1). */
+/* KVM prerequisites that make KVM disable TDX (docs/kernel-interfaces.md, *Kernel log lines*, "KVM
+ * prerequisites"). */
 enum kvm_prereq {
 	KVM_PREREQ_EPT,
 	KVM_PREREQ_TDP_MMU, /* TDP MMU and MMIO caching and EPT A/D bit */
@@ -101,7 +102,7 @@ struct kmsg_facts {
 	char *tdx_lines;
 };
 
-/* Vendor /sys/firmware/tdx layout (kernel-interfaces.md 5.3). */
+/* Vendor /sys/firmware/tdx layout (docs/kernel-interfaces.md, *Vendor firmware directory*). */
 struct firmware_tdx {
 	bool present; /* /sys/firmware/tdx exists */
 	bool has_keyid_num, has_nr_guest_keyids;
@@ -228,9 +229,9 @@ struct tdx_host {
 
 	struct memory_info mem;
 
-	/* The CMRs from the first source that has them (kernel-interfaces.md section 11): the
-	 * vendor metadata, then the log's CMR line formats. Sorted by base, not merged (as
-	 * published in ConvertibleMemory); merge a copy for eligibility tests. */
+	/* The CMRs from the first source that has them (docs/kernel-interfaces.md, *Convertible
+	 * memory regions*): the vendor metadata, then the log's CMR line formats. Sorted by base,
+	 * not merged (as published in ConvertibleMemory); merge a copy for eligibility tests. */
 	struct range_set cmrs;
 	const char *cmrs_source;
 

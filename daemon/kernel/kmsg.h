@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* Pure parser for the kernel log lines tdxd cares about (kernel-interfaces.md sections 1-5):
- * every TDX line of every kernel era and vendor variant. No I/O: probe-kmsg.c feeds it
+/* Pure parser for the kernel log lines tdxd cares about (docs/kernel-interfaces.md, *Kernel log
+ * lines*): every TDX line of every kernel era and vendor variant. No I/O: probe-kmsg.c feeds it
  * /dev/kmsg records, the saved /run/tdxd/kernel-log, or journal messages.
  *
  * A log can carry CMRs in several formats; the best one present wins when parsing is finished

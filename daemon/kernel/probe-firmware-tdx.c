@@ -8,8 +8,8 @@
 #include "parse-util.h"
 #include "tdx-metadata.h"
 
-/* Vendor /sys/firmware/tdx (kernel-interfaces.md 5.3): attributes are "0x%08x" without a
- * newline, build_date is decimal. */
+/* Vendor /sys/firmware/tdx (docs/kernel-interfaces.md, *Vendor firmware directory*): attributes are
+ * "0x%08x" without a newline, build_date is decimal. */
 #define FW_DIR        "/sys/firmware/tdx"
 #define FW_MODULE_DIR FW_DIR "/tdx_module"
 #define FW_MD_DIR     FW_MODULE_DIR "/metadata"

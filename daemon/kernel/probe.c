@@ -31,7 +31,8 @@ static void probe_boot_id(struct tdx_host *h) {
 		host_warn(h, "%s: %s", BOOT_ID_PATH, r == -EINVAL ? "not a boot id" : strerror(-r));
 }
 
-/* The CMRs from the first source that has them (kernel-interfaces.md section 11). */
+/* The CMRs from the first source that has them (docs/kernel-interfaces.md, *Convertible memory
+ * regions*). */
 static int choose_cmrs(struct tdx_host *h) {
 	const struct range_set *src = NULL;
 	if (h->fw.md_cmrs_known && h->fw.md_cmrs.n > 0) {

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The files tdxd keeps under /run/tdxd (tdxd.md section 2) for a restarted daemon and for the
- * CPU guard's udev helper: pure format/parse functions, and thin read/write wrappers that go
- * through fileio.h (so --root applies). All files are text, one fact a line, replaced
- * atomically. A file from another boot (state's BOOT_ID differs from
+/* The files tdxd keeps under /run/tdxd (docs/readiness.md, *Files under /run/tdxd*) for a restarted
+ * daemon and for the CPU guard's udev helper: pure format/parse functions, and thin read/write
+ * wrappers that go through fileio.h (so --root applies). All files are text, one fact a line,
+ * replaced atomically. A file from another boot (state's BOOT_ID differs from
  * /proc/sys/kernel/random/boot_id) must be ignored: see run_state_is_current(). */
 
 #include <stdbool.h>

@@ -2,9 +2,10 @@
 #pragma once
 
 /* Pure helpers for the vendor TDX global metadata binaries
- * (/sys/firmware/tdx/tdx_module/metadata/<FIELD_ID>, kernel-interfaces.md 5.1, 5.3, 11):
- * the file name is the 16-hex-digit field id, an array field is one file named after its
- * element 0, elements are little-endian and 1 << bits[33:32] bytes wide. */
+ * (/sys/firmware/tdx/tdx_module/metadata/<FIELD_ID>, docs/kernel-interfaces.md, *TDX module
+ * metadata* and *Vendor firmware directory*): the file name is the 16-hex-digit field id, an array
+ * field is one file named after its element 0, elements are little-endian and 1 << bits[33:32]
+ * bytes wide. */
 
 #include <stdbool.h>
 #include <stddef.h>

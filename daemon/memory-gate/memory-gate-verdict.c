@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The memory gate's pure part: the verdict on a physical range, the TDX memory snapshot and
- * the /proc/iomem parser. No I/O, no logging (kernel-interfaces.md sections 4 and 9.2). */
+ * the /proc/iomem parser. No I/O, no logging (docs/kernel-interfaces.md, *Memory hotplug and TDX
+ * memory*). */
 #include <inttypes.h>
 #include <stdarg.h>
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The capabilities document (spec section 5). Every key is always present: unknown numbers
- * are 0 and unknown strings "", so control planes never need to test for a key. */
+/* The capabilities document (docs/readiness.md, *Capabilities document*). Every key is always
+ * present: unknown numbers are 0 and unknown strings "", so control planes never need to test for a
+ * key. */
 #include "capabilities.h"
 #include "macro.h"
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The capabilities document (spec section 5), built with json-c. One builder serves
- * GetCapabilities(), `tdxctl status --json` and `tdxctl check --json`. */
+/* The capabilities document (docs/readiness.md, *Capabilities document*), built with json-c. One
+ * builder serves GetCapabilities(), `tdxctl status --json` and `tdxctl check --json`. */
 
 #include <json-c/json.h>
 

@@ -42,7 +42,7 @@ int check_convertible_memory(const struct facts *f, struct tdx_status *s) {
 	if (r >= 0 && n_bad == 0 && !f->initialized) {
 		/* Before the initialization, memory only hot-added and still offline counts too:
 		 * the kernel put it in memblock when it was added, and the initialization takes
-		 * all of memblock (kernel-interfaces.md 4.1, 9.2). */
+		 * all of memblock (docs/kernel-interfaces.md, *What joins TDX memory*). */
 		online = false;
 		bad = mfree(bad);
 		r = memory_blocks_outside(m, BLOCKS_OFFLINE, &cmrs, &bad, &n_bad);

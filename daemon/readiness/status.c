@@ -112,7 +112,8 @@ void quote(struct check *c, const struct kline *k) {
 		summary_add(c, "; the kernel says \"%s\"", k->text);
 }
 
-/* The prerequisite rule of spec section 4. Returns true when `c` may be evaluated. */
+/* The prerequisite rule (docs/readiness.md, *Prerequisite rule*). Returns true when `c` may be
+ * evaluated. */
 bool need(struct tdx_status *s, enum check_id id, enum check_id on, bool pass_needed) {
 	enum check_result r = s->checks[on].result;
 	if (r == CHECK_FAIL || (pass_needed && r == CHECK_SKIP)) {
@@ -149,7 +150,7 @@ void gather_facts(const struct tdx_host *h, const struct status_policy *policy,
 	f->init_failed = (k->init == MODULE_INIT_FAILED && !is_boot_refusal(&k->init_line)) ||
 	                 streq(h->fw.status, "error");
 
-	/* kernel-interfaces.md 9.2 item 2 and the readiness fallback order: /dev/kvm when it
+	/* docs/kernel-interfaces.md, *Source order per value* ("TDX up in KVM"): /dev/kvm when it
 	 * was asked, then the parameter, then the hotplug state and the log. */
 	if (!h->kvm.loaded)
 		f->tdx_up = false;

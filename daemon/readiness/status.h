@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The readiness model (spec section 4) and the published values (section 3), derived from a
- * probed host by pure code: status_derive() reads a struct tdx_host and the daemon's enable
- * progress, and fills a struct tdx_status. The D-Bus properties, the capabilities JSON and
- * `tdxctl check` are all views of one struct tdx_status. */
+/* The readiness model (docs/readiness.md, *Checks* and *State rule*) and the published values
+ * (docs/readiness.md, *Published values*), derived from a probed host by pure code: status_derive()
+ * reads a struct tdx_host and the daemon's enable progress, and fills a struct tdx_status. The
+ * D-Bus properties, the capabilities JSON and `tdxctl check` are all views of one struct
+ * tdx_status. */
 
 #include <stdbool.h>
 #include <stdint.h>

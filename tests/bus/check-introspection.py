@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Hold the introspection XML of org.tdxd.Tdx1.Manager against spec section 3, written out
+"""Hold the introspection XML of org.tdxd.Tdx1.Manager against the API of org.tdxd.Tdx1(5), written out
 here by hand (names, signatures, argument names and directions, property access and change
 flags). Reads the XML from stdin; exits 1 with every difference listed."""
 import sys

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=bash
-# A fixture tree playing the kernel for CPU hotplug (kernel-interfaces.md section 10): after a
+# A fixture tree playing the kernel for CPU hotplug (docs/kernel-interfaces.md, *CPU topology files*): after a
 # CPU's online file changes, the rest of sysfs must look as the kernel leaves it, or the daemon
 # re-probing on the event sees a host that cannot exist. Sourced by tests/bus/test-cpu-guard.sh
 # and tests/bench/bench-cpu-guard.sh; set FX_ROOT to the tree first. Only bash builtins in the

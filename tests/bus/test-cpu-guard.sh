@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The CPU guard (spec section 6) on a copy of a 2-socket fixture with TDX up and TDs running:
+# The CPU guard (docs/readiness.md, *CPU guard*) on a copy of a 2-socket fixture with TDX up and TDs running:
 # CheckCPUOffline, OfflineCPU (allowed, refused, NoSuchCPU), an offline of the last CPU of a
 # package written straight into sysfs and undone (enforce), reported (warn) or ignored (off),
 # and the udev helper tdxd-cpu-guard run on its own against the same tree.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# `cmake --install BUILD --prefix /usr` into a DESTDIR, then: every file of spec section 8
+# `cmake --install BUILD --prefix /usr` into a DESTDIR, then: every file tdxd(8) lists under FILES
 # (and the man pages and the bash completion) is where a Debian host expects it, the files
 # that name other installed files name them at their installed paths, and nothing that
 # must not be installed is (no D-Bus activation file, no active modprobe.d snippet).

@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # The stand-in modules are only as true as their messages: this builds them and checks that
-# every kernel line they print is in the .ko exactly as kernel-interfaces.md gives it (log
-# level, prefix and format), and that the tdx parameter is a bool. When the spec is at hand
-# (TDXD_SPEC_DIR, default /work/shared/spec), each format is also looked up in it, so a typo
-# in this list cannot hide.
+# every kernel line they print is in the .ko exactly as docs/kernel-interfaces.md gives it (log
+# level, prefix and format), and that the tdx parameter is a bool. Each format is also looked
+# up in docs/kernel-interfaces.md (TDXD_SPEC_DIR overrides the folder), so a typo in this list
+# cannot hide.
 #
 # usage: check-kmod-strings.sh --work DIR     exit 0 ok, 1 drift, 77 no headers (skipped)
 set -euo pipefail
@@ -20,7 +20,7 @@ sys_pick_kernel || sys_skip "apt does not know linux-image-cloud-amd64 (no mirro
 sys_need_headers || sys_skip "cannot install linux-headers-$SYS_KVER"
 sys_build_kmod "$here/kmod" "$work/kmod" || sys_die "building the stand-in modules failed"
 
-spec=${TDXD_SPEC_DIR:-/work/shared/spec}/kernel-interfaces.md
+spec=${TDXD_SPEC_DIR:-$here/../../docs}/kernel-interfaces.md
 [ -r "$spec" ] || { sys_log "note: $spec not found, formats not cross-checked with it"; spec=""; }
 
 bad=0
@@ -29,7 +29,7 @@ hex[tdx_core_sim]=$(od -An -v -tx1 "$work/kmod/tdx_core_sim.ko" | tr -d ' \n')
 hex[tdx_kvm_sim]=$(od -An -v -tx1 "$work/kmod/tdx_kvm_sim.ko" | tr -d ' \n')
 
 # expect MODULE LEVEL PREFIX FORMAT [SPEC-TEXT...]: the printk string "\001LEVEL" PREFIX FORMAT
-# "\n" is in the module; each SPEC-TEXT (default: the format) is in kernel-interfaces.md.
+# "\n" is in the module; each SPEC-TEXT (default: the format) is in docs/kernel-interfaces.md.
 expect() {
 	local mod=$1 level=$2 prefix=$3 fmt=$4 want t
 	shift 4

@@ -4,15 +4,15 @@
  * loaded early at boot (modules-load.d) in a QEMU guest that has no TDX hardware.
  *
  * It reproduces what userspace can observe of the real core, per
- * /work/shared/spec/kernel-interfaces.md, and nothing else:
+ * docs/kernel-interfaces.md, and nothing else:   [line 8: "(*Boot-time detection*)" => "(*Boot-time detection*)", "(*Version and vendor module lines*, *CMR lines*)" => "(*Version and vendor module lines*, *CMR lines*)"; check the rest of that list for more "section N"]
  *  - boot-time log lines: "BIOS enabled: private KeyID range [a, b)" (section 2.1) and the
  *    vendor-kernel "TDX module: attributes ..." and "CMR: [a, b)" lines (section 4.3);
- *  - the vendor /sys/firmware/tdx/ files (section 5.3, formats as in section 11);
+ *  - the vendor /sys/firmware/tdx/ files (*Vendor firmware directory*);
  *  - tdx_enable(): a one-shot module initialization with the v6.8-v7.0 log lines (section 1,
  *    2.3), failing like the real one when a package has no online CPU, when memory that was
- *    ever onlined lies outside the CMRs (section 9.2 point 5), or when the test injects a
+ *    ever onlined lies outside the CMRs (*What joins TDX memory*, point 2), or when the test injects a
  *    SEAMCALL failure;
- *  - the memory notifier (section 4.1): once initialized, onlining memory that is not
+ *  - the memory notifier (*The kernel's memory notifier*): once initialized, onlining memory that is not
  *    entirely inside one range of the memory present at initialization gets NOTIFY_BAD, which
  *    userspace sees as EPERM, with no message.
  * Every string printed here is part of the interface under test: keep it byte-exact to the
@@ -172,7 +172,7 @@ static int add_boot_ram(struct resource *res, void *arg)
 	return 0;
 }
 
-/* The memory gate (kernel-interfaces.md 4.1). */
+/* The memory gate (docs/kernel-interfaces.md, *The kernel's memory notifier*). */
 
 static bool is_tdx_memory(unsigned long start_pfn, unsigned long end_pfn)
 {
@@ -255,7 +255,7 @@ static bool memlist_convertible(void)
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* Module initialization (tdx_enable(), kernel-interfaces.md 2.2/2.3, v6.8-v7.0 lines). */
+/* Module initialization (tdx_enable(), docs/kernel-interfaces.md, *TDX module initialization*, v6.8-v7.0 lines). */
 
 static int seamcall_prerr(u64 fn, u64 status)
 {
@@ -373,7 +373,7 @@ u16 tdx_sim_max_vcpus_per_td(void)
 EXPORT_SYMBOL_GPL(tdx_sim_max_vcpus_per_td);
 
 /* ---------------------------------------------------------------------------------------- */
-/* Vendor sysfs: /sys/firmware/tdx (kernel-interfaces.md 5.3, 11). No trailing newlines. */
+/* Vendor sysfs: /sys/firmware/tdx (docs/kernel-interfaces.md, *Vendor firmware directory*). No trailing newlines. */
 
 static struct kobject *tdx_kobj, *module_kobj, *metadata_kobj;
 

@@ -3,7 +3,7 @@
  * Test double of KVM's TDX bring-up (arch/x86/kvm/vmx/tdx.c, v6.16-v7.0 era) for tdxd's
  * system test lane: tdxd loads it in place of kvm_intel (KVMModule=tdx_kvm_sim).
  *
- * What it reproduces (kernel-interfaces.md sections 1, 2.2, 3), and nothing more:
+ * What it reproduces (docs/kernel-interfaces.md, *KVM module state*, *TDX module initialization*, *CPU hotplug*), and nothing more:
  *  - the "tdx" bool parameter, mode 0444, reading Y only when TDX came up;
  *  - loading with tdx=1 registers the cpuhp state "kvm/cpu/tdx:online" and initializes the
  *    TDX module through the core (tdx_core_sim); a failed initialization fails the whole

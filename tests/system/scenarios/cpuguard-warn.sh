@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# CPU guard in warn mode (spec section 6, issue 5), TDX ready, no simulated TD (so the kernel
+# CPU guard in warn mode (docs/readiness.md, *CPU guard*; issue 5), TDX ready, no simulated TD (so the kernel
 # allows every offline): the last online CPU of package 1 written offline directly stays
 # offline, CPUOfflineBlocked(2, 1, "warned") and a journal entry with the CPU guard MESSAGE_ID;
 # the udev rule's helper does not undo it either (it acts only with CPU_GUARD=enforce);

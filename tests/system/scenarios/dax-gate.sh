@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Memory gate on device-dax (spec section 6), TDX ready: 256 MiB of node 1's boot RAM at
+# Memory gate on device-dax (docs/readiness.md, *Memory gate*), TDX ready: 256 MiB of node 1's boot RAM at
 # 0x60000000 turned "Soft Reserved" on the kernel command line (groups/guard-warn/
 # kernel-cmdline: memmap=256M%0x60000000-1+0xefffffff) becomes dax0.0 through dax_hmem. It is
 # not TDX memory (not System RAM at the initialization): tdx-memory warns naming it, the
@@ -25,7 +25,7 @@ else
 	if [ -n "$(jq -r '.[4]' <<<"$check")" ]; then pass "tdx-memory has a hint"; else fail "tdx-memory hint empty"; fi
 	# dax0.0 exists from early boot (before tdxd starts, or at least before it initializes the
 	# TDX module, when it was still eligible): the verdict that counts, "refused" once the
-	# module is initialized, must be logged (spec section 6: "the verdict is logged and
+	# module is initialized, must be logged (docs/readiness.md, *Memory gate*: "the verdict is logged and
 	# signalled"), not only shown by the tdx-memory check.
 	n=$(journalctl -b -u tdxd -o json --no-pager | jq -s '[.[] | select(.TDXD_MEMORY_DEVICE == "dax0.0" and .TDXD_MEMORY_START == "0x60000000" and .TDXD_MEMORY_SIZE == "0x10000000" and .MESSAGE_ID != null)] | length')
 	if [ "${n:-0}" -ge 1 ]; then

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # After initialization the kernel refuses to online memory that was not present at
-# initialization: EPERM and no log line (kernel-interfaces.md 4.1, 4.2). Memory that was
+# initialization: EPERM and no log line (docs/kernel-interfaces.md, *The kernel's memory notifier*). Memory that was
 # present (the DIMM onlined before init) may go offline and online again.
 mem=/sys/devices/system/memory
 expect_file_exact "module status" /sys/firmware/tdx/tdx_module/status initialized

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The operator keeps the KVM module from loading in modprobe.d (spec section 7, issue 4): first
+# The operator keeps the KVM module from loading in modprobe.d (tdxd.conf(5), MODULE BLACKLIST; issue 4): first
 # `install tdx_kvm_sim /bin/false` (groups/kvm-policy, present at boot; nothing loaded the
 # stand-in before tdxd), then `blacklist tdx_kvm_sim` and a restart. Each time tdxd loads
 # nothing, State is disabled, StateReason and the kvm-module hint name the file, and the

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The guest looks like a 2-socket TDX host: the core stand-in was loaded at boot and shows the
-# kernel-interfaces.md log lines and /sys/firmware/tdx files, byte for byte.
+# docs/kernel-interfaces.md log lines and /sys/firmware/tdx files, byte for byte.
 # The runner itself is part of the boot transaction, so the system is still "starting".
 expect_eq "multi-user.target" "$(systemctl is-active multi-user.target)" active
 note "failed units: $(systemctl list-units --failed --no-legend --plain | tr '\n' ' ')"
@@ -18,7 +18,7 @@ expect_eq "node1 cpulist" "$(cat /sys/devices/system/node/node1/cpulist)" 2-3
 expect_eq "auto_online_blocks" "$(cat /sys/devices/system/memory/auto_online_blocks)" offline
 expect_eq "block_size_bytes" "$(cat /sys/devices/system/memory/block_size_bytes)" 8000000
 
-# Boot log (kernel-interfaces.md 2.1 and 4.3).
+# Boot log (docs/kernel-interfaces.md, *Boot-time detection* and *CMR lines*).
 SYS_DMESG_MARK=0
 expect_log "KeyIDs" "virt/tdx: BIOS enabled: private KeyID range [32, 64)"
 expect_log "S3" "virt/tdx: Disable ACPI S3. Turn off TDX in the BIOS to use ACPI S3."
@@ -27,7 +27,7 @@ expect_log "CMR 0" "virt/tdx: CMR: [0x100000, 0x80000000)"
 expect_log "CMR 1" "virt/tdx: CMR: [0x100000000, 0x110000000)"
 expect_no_log "not initialized at boot (v6.16-v7.0)" "module initialized|allocated for PAMT"
 
-# Vendor sysfs (kernel-interfaces.md 5.3 and 11): no trailing newlines.
+# Vendor sysfs (docs/kernel-interfaces.md, *Vendor firmware directory*): no trailing newlines.
 t=/sys/firmware/tdx
 expect_file_exact "keyid_num" $t/keyid_num 0x00000020
 expect_file_exact "status" $t/tdx_module/status unknown

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# busctl introspect shows the whole API of spec section 3, with its signatures.
+# busctl introspect shows the whole API of org.tdxd.Tdx1(5), with its signatures.
 out=$(busctl introspect org.tdxd.Tdx1 /org/tdxd/Tdx1 org.tdxd.Tdx1.Manager 2>&1) ||
 	{ fail "busctl introspect: $out"; return; }
 while read -r name kind sig ret; do

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The capabilities document (spec section 5) matches the stand-ins' parameters: module
+# The capabilities document (docs/readiness.md, *Capabilities document*) matches the stand-ins' parameters: module
 # 1.5.06 built 20240725 #784 with max_vcpus_per_td 576, 32 KeyIDs (31 guest), the two CMRs,
 # two packages of two CPUs; tdxctl status --json and GetCapabilities() agree.
 doc=$(tdxctl status --json 2>&1) || { fail "tdxctl status --json: $doc"; return; }

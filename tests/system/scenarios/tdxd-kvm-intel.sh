@@ -17,7 +17,7 @@ if grep -qE '^ *State: +disabled' <<<"$out"; then pass "tdxctl status says disab
 	fail "tdxctl status: $out"; fi
 
 # Whoever loads the real module on this CPU without VMX (udev's coldplug, an operator), the
-# kernel refuses it; spec rule 3 makes that a failed bring-up, told in the kernel's words.
+# kernel refuses it; docs/readiness.md, *State rule* 3 makes that a failed bring-up, told in the kernel's words.
 dmesg_mark
 if modprobe kvm_intel 2>/dev/null; then fail "modprobe kvm_intel succeeded without VMX"; else
 	pass "modprobe kvm_intel refused by the kernel"; fi
