@@ -1,122 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Kernel events (manager.h): what each one makes the manager do, and how many probes it costs,
- * is read here top to bottom. The policies decide and act; this file applies what they
- * return and owns their timers. */
+ * is read here top to bottom. The policies decide and act; the manager (manager.c) applies
+ * what they return. */
 #include <inttypes.h>
 
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
 #include "uevent-source.h"
-
-/* How long a burst of kernel events may run before the checks are brought up to date. */
-#define DEFERRED_PROBE_USEC 200000u
-/* Blocks of one hot-add arrive as a burst of events (512 for a 64 GiB device): the journal
- * line for the run is written once the burst has been quiet this long. */
-#define GATE_FLUSH_DELAY_USEC 200000u
-
-/* ---- one probe per burst ---- */
-
-static int on_deferred_probe(sd_event_source *s, uint64_t usec, void *userdata) {
-	(void)manager_probe(userdata);
-	return 0;
-}
-
-void manager_schedule_probe(Manager *m) {
-	uint64_t now;
-	int r;
-
-	if (!m->event || sd_event_now(m->event, CLOCK_MONOTONIC, &now) < 0) {
-		(void)manager_probe(m);
-		return;
-	}
-	if (m->deferred_probe) {
-		/* already pending: keep the first deadline so a steady stream cannot starve it */
-		if (sd_event_source_get_enabled(m->deferred_probe, NULL) > 0)
-			return;
-		r = sd_event_source_set_time(m->deferred_probe, now + DEFERRED_PROBE_USEC);
-		if (r >= 0)
-			r = sd_event_source_set_enabled(m->deferred_probe, SD_EVENT_ONESHOT);
-	} else
-		r = sd_event_add_time(m->event, &m->deferred_probe, CLOCK_MONOTONIC,
-		                      now + DEFERRED_PROBE_USEC, 0, on_deferred_probe, m);
-	if (r < 0) {
-		log_warning_errno(r, "Failed to schedule a re-probe, probing now: %m");
-		(void)manager_probe(m);
-	}
-}
-
-/* ---- the memory gate's timers ---- */
-
-static int on_gate_flush(sd_event_source *s, uint64_t usec, void *userdata) {
-	Manager *m = userdata;
-	memory_gate_log_flush(&m->gate, m->config.memory_online_type);
-	/* The blocks' states changed: the tdx-memory and convertible-memory checks read them. */
-	(void)manager_probe(m);
-	return 0;
-}
-
-static int on_gate_retry(sd_event_source *s, uint64_t usec, void *userdata) {
-	Manager *m = userdata;
-	struct memory_gate_outcome o = {0};
-	memory_gate_retry(&m->gate, m->root, &o);
-	manager_apply_memory_outcome(m, &o);
-	return 0;
-}
-
-/* (Re)arm a one-shot timer `delay` from now, creating it on first use. */
-static int arm_timer(Manager *m, sd_event_source **s, uint64_t delay,
-                     sd_event_time_handler_t handler, const char *description) {
-	int r;
-	if (!*s) {
-		r = sd_event_add_time_relative(m->event, s, CLOCK_MONOTONIC, delay, 0, handler, m);
-		if (r < 0)
-			return r;
-		(void)sd_event_source_set_description(*s, description);
-		return 0;
-	}
-	r = sd_event_source_set_time_relative(*s, delay);
-	if (r < 0)
-		return r;
-	return sd_event_source_set_enabled(*s, SD_EVENT_ONESHOT);
-}
-
-void manager_apply_memory_outcome(Manager *m, struct memory_gate_outcome *o) {
-	int r;
-
-	for (size_t i = 0; i < o->n_refused; i++)
-		if (m->publisher.memory_refused)
-			m->publisher.memory_refused(m->publisher.userdata, &o->refused[i]);
-
-	if (o->log_pending) {
-		/* every event of the burst pushes the line back */
-		r = m->event ? arm_timer(m, &m->gate_flush_timer, GATE_FLUSH_DELAY_USEC,
-		                         on_gate_flush, "memory-gate-flush")
-		             : -ENXIO;
-		if (r < 0)
-			memory_gate_log_flush(&m->gate, m->config.memory_online_type);
-	}
-	if (o->retry) {
-		bool armed = m->gate_retry_timer &&
-		             sd_event_source_get_enabled(m->gate_retry_timer, NULL) > 0;
-		r = armed || !m->event
-		        ? 0
-		        : arm_timer(m, &m->gate_retry_timer, memory_gate_retry_delay(&m->gate),
-		                    on_gate_retry, "memory-gate-retry");
-		if (r < 0)
-			log_warning_errno(r, "Failed to set up the memory gate's retry timer: %m");
-	}
-	if (o->reprobe)
-		manager_schedule_probe(m);
-	memory_gate_outcome_done(o);
-}
-
-void manager_gate_stop(Manager *m) {
-	/* the run acted on last is still owed its journal line */
-	memory_gate_log_flush(&m->gate, m->config.memory_online_type);
-	m->gate_flush_timer = sd_event_source_disable_unref(m->gate_flush_timer);
-	m->gate_retry_timer = sd_event_source_disable_unref(m->gate_retry_timer);
-}
 
 /* ---- events ---- */
 

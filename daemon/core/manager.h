@@ -118,11 +118,12 @@ int manager_check_memory_range(Manager *m, uint64_t address, uint64_t size,
 struct cpu_guard_facts manager_guard_facts(Manager *m);
 void manager_apply_guard_outcome(Manager *m, const struct cpu_guard_outcome *o);
 
+/* Apply what the memory gate returned: publish refusals, arm its timers, schedule a probe. */
+void manager_apply_memory_outcome(Manager *m, struct memory_gate_outcome *o);
+void manager_gate_stop(Manager *m);
+
 /* manager-events.c: a kernel event (udev or the test FIFO), dispatched to the CPU guard, the
  * memory gate, or a re-probe. Its signature is a uevent_handler_t. */
 void manager_handle_uevent(const struct uevent *ev, void *userdata);
 /* Listen to kernel events: the FIFO when given, else udev (not under a test root). */
 int manager_listen(Manager *m, const char *fifo);
-/* Apply what the memory gate returned: publish refusals, arm its timers, schedule a probe. */
-void manager_apply_memory_outcome(Manager *m, struct memory_gate_outcome *o);
-void manager_gate_stop(Manager *m);
