@@ -250,9 +250,9 @@ void manager_schedule_probe(Manager *m) {
 
 static int on_gate_flush(sd_event_source *s, uint64_t usec, void *userdata) {
 	Manager *m = userdata;
+	/* Only the journal line: the blocks' new states reach the checks through the deferred
+	 * probe every block event schedules (a probe here too made two per burst). */
 	memory_gate_log_flush(&m->gate, m->config.memory_online_type);
-	/* The blocks' states changed: the tdx-memory and convertible-memory checks read them. */
-	(void)manager_probe(m);
 	return 0;
 }
 

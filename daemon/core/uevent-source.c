@@ -24,6 +24,7 @@ struct uevent_source {
 	char *path;
 	char buf[4096];
 	size_t len;
+	bool discard; /* the rest of a line too long for buf is still coming */
 };
 
 static int source_alloc(uevent_handler_t handler, void *userdata, struct uevent_source **ret) {
@@ -112,7 +113,7 @@ fail:
 	return r;
 }
 
-unsigned uevent_feed_lines(char *buf, size_t size, size_t *len, const char *what,
+unsigned uevent_feed_lines(char *buf, size_t size, size_t *len, bool *discard, const char *what,
                            uevent_handler_t handler, void *userdata) {
 	unsigned n = 0;
 	char *p = buf, *nl;
@@ -120,7 +121,11 @@ unsigned uevent_feed_lines(char *buf, size_t size, size_t *len, const char *what
 	while ((nl = memchr(p, '\n', *len - (size_t)(p - buf)))) {
 		struct uevent ev;
 		*nl = 0;
-		if (*p && uevent_parse_line(p, &ev) < 0)
+		if (*discard)
+			/* the end of a line too long for the buffer: on its own it may look like
+			 * an event, but it is not one */
+			*discard = false;
+		else if (*p && uevent_parse_line(p, &ev) < 0)
 			log_warning("%s: ignoring malformed event line \"%s\" (expected \"ACTION "
 			            "DEVPATH\")",
 			            what, p);
@@ -134,7 +139,9 @@ unsigned uevent_feed_lines(char *buf, size_t size, size_t *len, const char *what
 	memmove(buf, p, *len);
 	buf[*len] = 0;
 	if (*len == size - 1) {
-		log_warning("%s: event line too long, dropped", what);
+		if (!*discard)
+			log_warning("%s: event line too long, dropped", what);
+		*discard = true;
 		*len = 0;
 		buf[0] = 0;
 	}
@@ -157,8 +164,8 @@ static int on_fifo(sd_event_source *es, int fd, uint32_t revents, void *userdata
 			break;
 		s->len += (size_t)k;
 		s->buf[s->len] = 0;
-		(void)uevent_feed_lines(s->buf, sizeof s->buf, &s->len, s->path, s->handler,
-		                        s->userdata);
+		(void)uevent_feed_lines(s->buf, sizeof s->buf, &s->len, &s->discard, s->path,
+		                        s->handler, s->userdata);
 	}
 	return 0;
 }

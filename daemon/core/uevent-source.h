@@ -6,6 +6,8 @@
  * event reaches the handler as a struct uevent (kernel/uevent.h), so nothing above this file
  * sees libudev. */
 
+#include <stdbool.h>
+
 #include <systemd/sd-event.h>
 
 #include "uevent.h"
@@ -24,6 +26,8 @@ struct uevent_source *uevent_source_free(struct uevent_source *s);
 
 /* Split what was read into lines and hand each well-formed one to the handler. `buf` holds
  * *len bytes (NUL-terminated at buf[*len]); the unfinished tail is moved to the front. A line
- * that fills the whole buffer is dropped with a warning. Returns the number of events. */
-unsigned uevent_feed_lines(char *buf, size_t size, size_t *len, const char *what,
+ * that fills the whole buffer is dropped with a warning, and so is the rest of it when it
+ * arrives: *discard (false at first) carries that over to the next call. Returns the number
+ * of events. */
+unsigned uevent_feed_lines(char *buf, size_t size, size_t *len, bool *discard, const char *what,
                            uevent_handler_t handler, void *userdata);
