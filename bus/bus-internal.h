@@ -7,6 +7,8 @@
 
 #include "bus-service.h"
 
+struct polkit_query;
+
 struct bus_service {
 	Manager *m;
 	sd_bus *bus;
@@ -19,6 +21,9 @@ struct bus_service {
 
 	/* The EnableTDX() call answered when the sequence ends. */
 	sd_bus_message *pending_enable;
+
+	/* Method calls waiting for polkit's answer (bus-polkit.c). */
+	struct polkit_query *polkit_queries;
 };
 
 /* bus-manager.c: the org.tdxd.Tdx1.Manager interface. */
@@ -27,6 +32,13 @@ extern const sd_bus_vtable bus_manager_vtable[];
 /* bus-refresh.c */
 int bus_method_refresh(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 void bus_refresh_done(struct bus_service *s);
+
+/* bus-polkit.c: may the caller of `call` do `action`? 1: yes, go on; 0: polkit was asked,
+ * return 1 from the handler (the call is dispatched again when it answers); <0: no, `error`
+ * says which action is needed. `what` names the method for the sentence. */
+int bus_verify_polkit(struct bus_service *s, sd_bus_message *call, const char *action,
+                      const char *what, sd_bus_error *error);
+void bus_polkit_done(struct bus_service *s);
 
 /* bus-publish.c: the manager's publisher. */
 void bus_publisher_install(struct bus_service *s);

@@ -16,31 +16,6 @@
 #include "macro.h"
 #include "tdxd-bus.h"
 
-/* Root-only methods are checked here, not only by the bus policy: a misconfigured or
- * permissive policy must not open them. The uid comes from the bus (SO_PEERCRED at connect
- * time), not from /proc, which could be racy. */
-static int require_root(sd_bus_message *m, const char *what, sd_bus_error *error) {
-	_cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
-	uid_t uid;
-	int r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_UID, &creds);
-	if (r < 0)
-		return r;
-	r = sd_bus_creds_get_euid(creds, &uid);
-	if (r < 0 || (sd_bus_creds_get_augmented_mask(creds) & SD_BUS_CREDS_EUID))
-		r = sd_bus_creds_get_uid(creds, &uid);
-	if (r < 0 || (sd_bus_creds_get_augmented_mask(creds) & SD_BUS_CREDS_UID))
-		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
-		                         "%s requires root, and the caller's user could not be "
-		                         "determined.",
-		                         what);
-	if (uid != 0)
-		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
-		                         "%s changes the host and requires root (caller uid %u); "
-		                         "run it with sudo.",
-		                         what, (unsigned)uid);
-	return 0;
-}
-
 /* Properties */
 
 static int property_get_state(sd_bus *bus, const char *path, const char *interface,
@@ -284,9 +259,10 @@ static int method_offline_cpu(sd_bus_message *msg, void *userdata, sd_bus_error 
 	int r = sd_bus_message_read(msg, "u", &cpu);
 	if (r < 0)
 		return r;
-	r = require_root(msg, "OfflineCPU", error);
-	if (r < 0)
-		return r;
+	/* Checked here, not by the bus policy: it lets everyone send this, polkit decides. */
+	r = bus_verify_polkit(bs, msg, "org.tdxd.Tdx1.offline-cpu", "OfflineCPU", error);
+	if (r <= 0)
+		return r < 0 ? r : 1; /* 0: asked polkit, dispatched again when it answers */
 	describe_caller(msg, "OfflineCPU", who, sizeof who);
 	(void)manager_offline_cpu(bs->m, cpu, who, &o);
 	r = cpu_guard_error(&o, error);
@@ -298,9 +274,9 @@ static int method_offline_cpu(sd_bus_message *msg, void *userdata, sd_bus_error 
 static int method_enable_tdx(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
 	struct bus_service *bs = userdata;
 	Manager *m = bs->m;
-	int r = require_root(msg, "EnableTDX", error);
-	if (r < 0)
-		return r;
+	int r = bus_verify_polkit(bs, msg, "org.tdxd.Tdx1.enable", "EnableTDX", error);
+	if (r <= 0)
+		return r < 0 ? r : 1; /* 0: asked polkit, dispatched again when it answers */
 	if (m->enable.running || bs->pending_enable)
 		return sd_bus_error_setf(error, TDX_ERROR_BUSY,
 		                         "TDX is being enabled right now; wait for State to leave "
@@ -357,8 +333,8 @@ const sd_bus_vtable bus_manager_vtable[] = {
     SD_BUS_METHOD_WITH_ARGS("CheckCPUOffline", SD_BUS_ARGS("u", cpu),
                             SD_BUS_RESULT("b", allowed, "s", reason), method_check_cpu_offline,
                             SD_BUS_VTABLE_UNPRIVILEGED),
-    /* Root-only: marked unprivileged for sd-bus so that require_root() answers with a message
-     * a person can act on; the bus policy restricts them too. */
+    /* Root, or polkit's authorization (bus-polkit.c): marked unprivileged for sd-bus, which
+     * would otherwise refuse every non-root caller without a word about polkit. */
     SD_BUS_METHOD_WITH_ARGS("OfflineCPU", SD_BUS_ARGS("u", cpu), SD_BUS_NO_RESULT,
                             method_offline_cpu, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("EnableTDX", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_enable_tdx,

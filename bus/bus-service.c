@@ -55,6 +55,7 @@ struct bus_service *bus_service_free(struct bus_service *s) {
 	if (s->m && s->m->publisher.userdata == s)
 		s->m->publisher = (struct manager_publisher){0};
 	bus_refresh_done(s);
+	bus_polkit_done(s);
 	sd_bus_message_unref(s->pending_enable);
 	sd_bus_flush_close_unref(s->bus);
 	free(s);
