@@ -5,7 +5,7 @@
  * test tree with its own lib/modules/<version> and modprobe.d), and the facts modprobe would
  * act on for one module: its real name behind an alias, whether it has a tdx parameter, its
  * modprobe.d options, and whether the operator blocked it (blacklist, install /bin/false)
- * in which file. No logging, no loading: kmod-loader.c does that. */
+ * in which file. No logging, no loading: enable-sequence.c does that. */
 
 #include <stdbool.h>
 

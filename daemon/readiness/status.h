@@ -60,7 +60,7 @@ struct check {
 	char hint[CHECK_TEXT_MAX];
 };
 
-/* What the daemon's enable sequence (kmod-loader.c) contributes to the state. */
+/* What the daemon's enable sequence (daemon/enable/enable-sequence.c) contributes to the state. */
 struct enable_progress {
 	bool running;                 /* State=starting */
 	bool attempted;               /* tdxd tried to enable TDX this boot */

@@ -721,7 +721,7 @@ START_TEST(test_kmod_config_find) {
 END_TEST
 
 static Suite *suite(void) {
-	Suite *s = suite_create("kmod-loader");
+	Suite *s = suite_create("enable");
 	TCase *tc = tcase_create("plan");
 	tcase_add_checked_fixture(tc, NULL, teardown_case);
 	tcase_add_test(tc, test_plan_ready_does_nothing);
