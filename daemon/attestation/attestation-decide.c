@@ -463,8 +463,8 @@ static void derive_ready(const struct attestation_input *in, struct attestation_
 
 	s->ready = false;
 	if (in->state != TDX_STATE_READY && in->state != TDX_STATE_DEGRADED) {
-		textf(reason, rs, false, "attestation is not available: TDX is %s",
-		      tdx_state_to_string(in->state) ? tdx_state_to_string(in->state) : "not up");
+		textf(reason, rs, false, "attestation is not available: TDX is not up (State %s)",
+		      strempty(tdx_state_to_string(in->state)));
 		return;
 	}
 	for (size_t i = 0; i < _ATT_CHECK_MAX; i++)

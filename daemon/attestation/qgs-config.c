@@ -6,8 +6,10 @@
 #include "macro.h"
 #include "qgs-config.h"
 
-/* qgsd copies at most 255 bytes of a value; longer lines are cut the same way here. */
-#define LINE_MAX_KEPT 512
+/* qgsd keeps at most 255 bytes of a value (a char[256]); lines are kept up to this length
+ * once their blanks are removed, enough for any key this parser looks at and such a value. */
+#define VALUE_MAX     255
+#define LINE_MAX_KEPT 1024
 
 /* One line with every blank removed (qgsd erases all isspace() characters). */
 static void squeeze(const char *s, size_t l, char *out, size_t size) {
@@ -69,6 +71,8 @@ int qgs_config_parse(const char *text, size_t n, struct qgs_config *ret, char *e
 		*eq = 0;
 		if (c.port != 0 || !streq(line, "port"))
 			continue;
+		if (strlen(eq + 1) > VALUE_MAX)
+			eq[1 + VALUE_MAX] = 0;
 		uint32_t port;
 		if (!parse_port(eq + 1, &port)) {
 			if (err)

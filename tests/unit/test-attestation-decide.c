@@ -666,7 +666,8 @@ START_TEST(test_ready_by_state) {
 		ck_assert_int_eq(st.ready, up);
 		if (!up) {
 			char want[128];
-			snprintf(want, sizeof(want), "attestation is not available: TDX is %s",
+			snprintf(want, sizeof(want),
+			         "attestation is not available: TDX is not up (State %s)",
 			         tdx_state_to_string(s));
 			ck_assert_str_eq(st.reason, want);
 		}

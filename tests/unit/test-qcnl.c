@@ -200,6 +200,15 @@ START_TEST(test_qgs_forms) {
 	/* after one, later port lines are not even looked at (qgsd does the same) */
 	ck_assert_int_eq(qgs("port = 4050\nport = banana\n", &c, err), 0);
 	ck_assert_uint_eq(c.port, 4050);
+	/* qgsd keeps 255 bytes of a value: 300 zeros and then digits read as 0 */
+	char longv[400] = "port = ";
+	memset(longv + 7, '0', 300);
+	strcpy(longv + 307, "4050\n");
+	ck_assert_int_eq(qgs(longv, &c, err), 0);
+	ck_assert_int_eq(c.transport, QGS_TRANSPORT_UNIX);
+	longv[7 + 254] = '7'; /* the 255th byte is still read */
+	ck_assert_int_eq(qgs(longv, &c, err), 0);
+	ck_assert_uint_eq(c.port, 7);
 	/* the largest port qgsd takes */
 	ck_assert_int_eq(qgs("port = 4294967295\n", &c, err), 0);
 	ck_assert_uint_eq(c.port, UINT_MAX);
