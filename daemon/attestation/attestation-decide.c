@@ -72,7 +72,7 @@ _printf_(2, 3) static void hint(struct check *c, const char *fmt, ...) {
 	va_end(ap);
 }
 
-/* The prerequisite rule (spec section 4): a prerequisite that failed, or (pass_needed) was
+/* The prerequisite rule (docs/readiness.md): a prerequisite that failed, or (pass_needed) was
  * skipped, makes the check a skip that names it. */
 static bool need_result(struct check *c, const char *on, enum check_result r, bool pass_needed) {
 	if (r == CHECK_FAIL || (pass_needed && r == CHECK_SKIP)) {

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The attestation checks of spec 9.1 (category "attestation", after the sixteen of section 4)
- * and AttestationReady/AttestationReason, decided by pure code from the probed facts, the
- * results of the two platform checks they depend on, the main State, and the states of two
- * systemd units that the daemon asks systemd for (UNIT_UNKNOWN where nobody asked: under
- * --root and in `tdxctl check`, where the files alone are judged). The checks never change
- * State. Each result is a struct check of status.h, ready to be copied into the status. */
+/* The attestation checks (docs/readiness.md, *Attestation checks*: category "attestation",
+ * after the sixteen of *Checks*) and AttestationReady/AttestationReason, decided by pure code
+ * from the probed facts, the results of the two platform checks they depend on, the main State,
+ * and the states of two systemd units that the daemon asks systemd for (UNIT_UNKNOWN where
+ * nobody asked: under --root and in `tdxctl check`, where the files alone are judged). The
+ * checks never change State. Each result is a struct check of status.h, ready to be copied
+ * into the status. */
 
 #include <stdbool.h>
 
@@ -17,7 +18,7 @@
 #define QUOTE_SERVICE_UNIT_DEFAULT "qgsd.service"
 #define PCCS_UNIT                  "pccs.service"
 
-/* In the order of the spec's table (the Checks array keeps it). */
+/* In the order of the documented table (the Checks array keeps it). */
 enum attestation_check_id {
 	ATT_CHECK_SGX,
 	ATT_CHECK_SGX_DEVICES,

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The host facts the attestation checks judge (spec 9.1), read below a root directory ("/",
- * or a fixture tree under --root) with the fileio helpers: SGX state from the already probed
- * cpuinfo and kernel log of a struct tdx_host, the SGX device nodes, the two EFI variables of
- * multi-package registration, /etc/qgs.conf and the QGS socket, /etc/sgx_default_qcnl.conf.
- * The states of systemd units are not read here (the daemon asks systemd over D-Bus); they are
- * inputs of attestation_decide(). The struct owns no memory: copy it freely. */
+/* The host facts the attestation checks judge (docs/kernel-interfaces.md, *Attestation*), read
+ * below a root directory ("/", or a fixture tree under --root) with the fileio helpers: SGX state
+ * from the already probed cpuinfo and kernel log of a struct tdx_host, the SGX device nodes, the
+ * two EFI variables of multi-package registration, /etc/qgs.conf and the QGS socket,
+ * /etc/sgx_default_qcnl.conf. The states of systemd units are not read here (the daemon asks
+ * systemd over D-Bus); they are inputs of attestation_decide(). The struct owns no memory: copy it
+ * freely. */
 
 #include <stdbool.h>
 

@@ -443,7 +443,7 @@ START_TEST(test_quote_unit_down) {
 			                 cases[i].summary);
 			assert_wellformed();
 		}
-	/* the spec's own example sentence */
+	/* the documented example sentence */
 	setup();
 	in.quote_unit_state = UNIT_INACTIVE;
 	run();
@@ -713,7 +713,7 @@ START_TEST(test_sanitized) {
 END_TEST
 
 /* Every combination of a few facts and unit states: well-formed, and ready exactly when the
- * rule of spec 9.1 says. */
+ * rule of docs/readiness.md says. */
 START_TEST(test_matrix) {
 	static const enum check_result platform[] = {CHECK_PASS, CHECK_WARN, CHECK_FAIL,
 	                                             CHECK_SKIP};

@@ -9,7 +9,8 @@
  *   qgs-stub [--config FILE] [--socket PATH] [--delay-ms N]
  *
  * --delay-ms waits before listening, so a test can watch a Type=simple unit that is active
- * before its socket exists (spec 9.1); --config and --socket let it run outside the guest. */
+ * before its socket exists (docs/readiness.md, *Attestation checks*); --config and --socket let it
+ * run outside the guest. */
 
 #include <errno.h>
 #include <getopt.h>
