@@ -25,9 +25,12 @@ wait_for() {
 	done
 	return 1
 }
-# SIGTERM (15) is blocked once the stub is ready to handle it
+# SIGTERM (15) is blocked once the stub is ready to handle it. Before the exec, the forked
+# shell may block it for a moment too: the name must be the stub's already.
 term_blocked() {
-	local blk
+	local blk comm
+	comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
+	[ "$comm" = "${stub##*/}" ] || return 1
 	blk=$(sed -n 's/^SigBlk:\t//p' "/proc/$pid/status" 2>/dev/null) || return 1
 	[ -n "$blk" ] && (((16#$blk >> 14) & 1))
 }
