@@ -168,9 +168,10 @@ static void check_sgx_devices(const struct attestation_input *in, struct attesta
 
 #define HINT_REGISTER                                                                              \
 	"run Intel's registration agent (package sgx-ra-service: systemctl enable --now "          \
-	"mpa_registration_tool.service), which sends the BIOS's request to the registration "      \
-	"server and completes registration on the next boot, with \"SGX Auto MP Registration\" "   \
-	"enabled in the BIOS; or register indirectly with PCKIDRetrievalTool"
+	"mpa_registration_tool.service): it sends the BIOS's request to the registration server, " \
+	"and the BIOS completes registration on the next boot (enable \"SGX Auto MP "              \
+	"Registration\" in the BIOS so the agent does this by itself); or register indirectly "    \
+	"with PCKIDRetrievalTool"
 
 static void registration_error(struct check *c, uint8_t code) {
 	const char *name = sgx_registration_error_to_string(code);
