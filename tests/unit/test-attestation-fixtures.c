@@ -374,6 +374,7 @@ static Suite *fixtures_suite(void) {
 	tcase_add_test(tc, test_fixture_facts);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("probe");
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_probe_empty_root);
 	tcase_add_test(tc, test_probe_broken_files);
 	suite_add_tcase(s, tc);
