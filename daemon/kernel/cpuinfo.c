@@ -103,6 +103,8 @@ int cpuinfo_parse(const char *text, size_t size, struct cpuinfo *ret) {
 			c.tdx_guest = has_token(v, le, "tdx_guest");
 			c.vmx = has_token(v, le, "vmx");
 			c.tme = has_token(v, le, "tme");
+			c.sgx = has_token(v, le, "sgx");
+			c.sgx_lc = has_token(v, le, "sgx_lc");
 		} else if (key_is(line, kl, "vmx flags")) {
 			c.has_vmx_flags = true;
 			c.ept_5level = has_token(v, le, "ept_5level");

@@ -78,6 +78,7 @@ struct kmsg_facts {
 	uint32_t max_vcpu_module, max_vcpu_cpus;
 	struct kline no_hw_support;     /* "kvm: no hardware support for 'kvm_intel'" */
 	struct kline kvm_tdx_supported; /* vendor "kvm_intel: TDX is supported." */
+	struct kline sgx_disabled;      /* "x86/cpu: SGX disabled by BIOS." (attestation) */
 
 	/* module version: "Module version: 1.5.24" (v7.1+), posted "module version: ..." */
 	struct kline version_line;
@@ -163,6 +164,7 @@ struct cpuinfo {
 	bool tdx_host_platform, hypervisor, tdx_guest, vmx, tme, ept_5level;
 	bool has_vmx_flags; /* a "vmx flags" line exists */
 	bool bug_tdx_pw_mce;
+	bool sgx, sgx_lc; /* SGX on, with Flexible Launch Control (attestation checks) */
 	unsigned phys_bits, virt_bits;
 	unsigned n_processors;
 };

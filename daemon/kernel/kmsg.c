@@ -355,6 +355,17 @@ int kmsg_recognise(struct kmsg_parser *p, const char *msg, uint64_t seq) {
 	const char *body = msg, *s;
 	unsigned pfx = 0;
 
+	/* arch/x86/kernel/cpu/feat_ctl.c (pr_fmt "x86/cpu: "), once at boot: the BIOS left SGX
+	 * (or its launch control) off, so TDs get no quote. Kept with the TDX lines so the saved
+	 * kernel-log still has it after the ring wrapped; older kernels print no full stop. */
+	if ((s = startswith(msg, "x86/cpu: "))) {
+		if (!body_is(s, "SGX disabled by BIOS"))
+			return 0;
+		if (f)
+			set_kline(&f->sgx_disabled, msg, seq);
+		return 1;
+	}
+
 	/* "kvm_intel: tdx: ..." carries two prefixes */
 	for (bool again = true; again;) {
 		again = false;

@@ -67,7 +67,8 @@ int kmsg_parse_saved(const char *buf, size_t size, struct kmsg_facts *f);
 int kmsg_split_record(const char *line, size_t len, uint64_t *ret_seq, const char **ret_msg,
                       size_t *ret_msg_len);
 
-/* True when msg is a TDX line the parser recognises (what /run/tdxd/kernel-log keeps). */
+/* True when msg is a line the parser recognises (what /run/tdxd/kernel-log keeps): the TDX
+ * lines, and the SGX BIOS line the attestation checks quote. */
 bool kmsg_message_is_tdx(const char *msg, size_t len);
 
 /* From a record stream, the TDX lines as bare messages, one a line, in order (the contents of

@@ -83,6 +83,16 @@ for s in "k kvm/cpu/tdx:online" "c 0x%08x" "c unknown" "c initialized" "c error"
 	if grep -xF -- "$s" <<<"$all" >/dev/null; then echo "ok   string '$s'"; else
 		echo "FAIL string '$s' not in the module"; bad=1; fi
 done
+# The SGX stand-in prints nothing; its misc devices carry the real driver's names (both the
+# device name and the node name devtmpfs uses).
+sgx_strings=$(strings -a "$work/kmod/sgx_sim.ko")
+for s in sgx_enclave sgx_provision; do
+	if grep -xF -- "$s" <<<"$sgx_strings" >/dev/null; then echo "ok   sgx_sim device '$s'"; else
+		echo "FAIL sgx_sim: device name '$s' not in the module"; bad=1; fi
+done
+if nm -u "$work/kmod/sgx_sim.ko" | grep -q printk; then
+	echo "FAIL sgx_sim calls printk: it must stay silent"; bad=1
+else echo "ok   sgx_sim prints nothing (no printk import)"; fi
 # The parameter: bool, mode 0444 is checked in the guest (kvm-sim-init); here its type.
 if grep -x tdx:bool <<<"$(modinfo -F parmtype "$work/kmod/$k.ko")" >/dev/null; then echo "ok   parmtype tdx:bool"
 else echo "FAIL $k.ko: tdx is not a bool parameter"; bad=1; fi

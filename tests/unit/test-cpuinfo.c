@@ -61,6 +61,30 @@ START_TEST(test_guest) {
 }
 END_TEST
 
+/* The attestation checks read sgx and sgx_lc (word 9 and word 16 of the feature flags). */
+START_TEST(test_sgx_flags) {
+	const char *on = BLOCK(0, "fpu vmx tsc_adjust sgx bmi1 enqcmd sgx_lc fsrm", "");
+	const char *no_lc = BLOCK(0, "fpu vmx tsc_adjust sgx bmi1 enqcmd fsrm", "");
+	const char *off = BLOCK(0, "fpu vmx tsc_adjust bmi1 sgx_lcx xsgx enqcmd", "");
+	struct cpuinfo c;
+	ck_assert_int_eq(cpuinfo_parse(on, strlen(on), &c), 0);
+	ck_assert(c.sgx);
+	ck_assert(c.sgx_lc);
+	ck_assert_int_eq(cpuinfo_parse(no_lc, strlen(no_lc), &c), 0);
+	ck_assert(c.sgx);
+	ck_assert(!c.sgx_lc);
+	/* whole words only: "sgx_lcx" and "xsgx" are neither */
+	ck_assert_int_eq(cpuinfo_parse(off, strlen(off), &c), 0);
+	ck_assert(!c.sgx);
+	ck_assert(!c.sgx_lc);
+	/* a TDX host block without them */
+	const char *t = BLOCK(0, HOST_FLAGS, "");
+	ck_assert_int_eq(cpuinfo_parse(t, strlen(t), &c), 0);
+	ck_assert(!c.sgx);
+	ck_assert(!c.sgx_lc);
+}
+END_TEST
+
 START_TEST(test_amd_no_vmx_flags) {
 	const char *t = "processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu svm\n\n"
 	                "processor\t: 1\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu svm vmx\n";
@@ -120,6 +144,7 @@ int main(void) {
 	TCase *tc = tcase_create("parse");
 	tcase_add_test(tc, test_tdx_host);
 	tcase_add_test(tc, test_guest);
+	tcase_add_test(tc, test_sgx_flags);
 	tcase_add_test(tc, test_amd_no_vmx_flags);
 	tcase_add_test(tc, test_many_cpus);
 	tcase_add_test(tc, test_garbage);

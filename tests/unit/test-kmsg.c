@@ -198,6 +198,49 @@ START_TEST(test_kvm_lines) {
 }
 END_TEST
 
+/* arch/x86/kernel/cpu/feat_ctl.c: with and without the full stop (older kernels), only with
+ * its own prefix, only from the kernel, and kept in the saved kernel-log. */
+START_TEST(test_sgx_disabled_by_bios) {
+	parse("6,1,1,-;x86/cpu: VMX (outside TXT) disabled by BIOS\n"
+	      "3,2,1,-;x86/cpu: SGX disabled by BIOS.\n");
+	ck_assert(f.sgx_disabled.present);
+	ck_assert_uint_eq(f.sgx_disabled.seq, 2);
+	ck_assert_str_eq(f.sgx_disabled.text, "x86/cpu: SGX disabled by BIOS.");
+
+	struct kmsg_facts g = {0};
+	const char *old = "3,7,1,-;x86/cpu: SGX disabled by BIOS\n";
+	ck_assert_int_eq(kmsg_parse_stream(old, strlen(old), &g, NULL), 0);
+	ck_assert(g.sgx_disabled.present);
+	kmsg_facts_done(&g);
+
+	static const char *const not_it[] = {
+	    "3,1,1,-;SGX disabled by BIOS.\n",                 /* no prefix */
+	    "3,1,1,-;virt/tdx: SGX disabled by BIOS.\n",       /* another prefix */
+	    "3,1,1,-;x86/cpu: SGX disabled by BIOS. Reboot\n", /* more text */
+	    "3,1,1,-;x86/cpu: SGX Launch Control is locked. Support SGX virtualization only.\n",
+	    "14,1,1,-;x86/cpu: SGX disabled by BIOS.\n", /* written by userspace */
+	};
+	for (size_t i = 0; i < ELEMENTSOF(not_it); i++) {
+		struct kmsg_facts h = {0};
+		ck_assert_int_eq(kmsg_parse_stream(not_it[i], strlen(not_it[i]), &h, NULL), 0);
+		ck_assert_msg(!h.sgx_disabled.present, "%s", not_it[i]);
+		kmsg_facts_done(&h);
+	}
+
+	const char *line = "x86/cpu: SGX disabled by BIOS.";
+	ck_assert(kmsg_message_is_tdx(line, strlen(line)));
+	_cleanup_free_ char *saved = NULL;
+	const char *log = "6,1,1,-;x86/cpu: VMX (outside TXT) disabled by BIOS\n"
+	                  "3,2,1,-;x86/cpu: SGX disabled by BIOS.\n";
+	ck_assert_int_eq(kmsg_extract_tdx(log, strlen(log), NULL, &saved), 0);
+	ck_assert_str_eq(saved, "x86/cpu: SGX disabled by BIOS.\n");
+	struct kmsg_facts k = {0};
+	ck_assert_int_eq(kmsg_parse_saved(saved, strlen(saved), &k), 0);
+	ck_assert(k.sgx_disabled.present);
+	kmsg_facts_done(&k);
+}
+END_TEST
+
 START_TEST(test_versions) {
 	parse("6,1,1,-;virt/tdx: module version: 1.5.01.00.0744 (build_date 20231011).\n");
 	ck_assert(f.version_line.present);
@@ -590,6 +633,7 @@ static Suite *kmsg_suite(void) {
 	tcase_add_test(tc, test_tdmr_and_bugs);
 	tcase_add_test(tc, test_kvm_prereqs);
 	tcase_add_test(tc, test_kvm_lines);
+	tcase_add_test(tc, test_sgx_disabled_by_bios);
 	tcase_add_test(tc, test_versions);
 	tcase_add_test(tc, test_version_garbage);
 	tcase_add_test(tc, test_cmr_formats);
