@@ -109,10 +109,11 @@ int bus_verify_polkit(struct bus_service *s, sd_bus_message *call, const char *a
 	uid_t uid;
 	int r = caller_uid(call, &uid);
 	if (r < 0)
-		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
-		                         "%s requires root or authorization for the polkit action %s, "
-		                         "and the caller's user could not be determined.",
-		                         what, action);
+		return sd_bus_error_setf(
+		    error, SD_BUS_ERROR_ACCESS_DENIED,
+		    "%s requires root or authorization for the polkit action %s, "
+		    "and the caller's user could not be determined.",
+		    what, action);
 	if (uid == 0)
 		return 1;
 
@@ -127,27 +128,31 @@ int bus_verify_polkit(struct bus_service *s, sd_bus_message *call, const char *a
 		if (authorized)
 			return 1;
 		if (absent)
-			return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
-			                         "%s changes the host and requires root (caller uid %u; "
-			                         "polkit is not running, so the polkit action %s cannot "
-			                         "be granted); run it with sudo.",
-			                         what, (unsigned)uid, action);
+			return sd_bus_error_setf(
+			    error, SD_BUS_ERROR_ACCESS_DENIED,
+			    "%s changes the host and requires root (caller uid %u; "
+			    "polkit is not running, so the polkit action %s cannot "
+			    "be granted); run it with sudo.",
+			    what, (unsigned)uid, action);
 		if (challenge)
-			return sd_bus_error_setf(error, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
-			                         "%s needs an administrator's authentication for the "
-			                         "polkit action %s; run it on a terminal (tdxctl asks "
-			                         "for the password) or with sudo.",
-			                         what, action);
+			return sd_bus_error_setf(
+			    error, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
+			    "%s needs an administrator's authentication for the "
+			    "polkit action %s; run it on a terminal (tdxctl asks "
+			    "for the password) or with sudo.",
+			    what, action);
 		if (err < 0)
-			return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
-			                         "%s requires root or authorization for the polkit action "
-			                         "%s, and polkit could not be asked; run it with sudo.",
-			                         what, action);
-		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
-		                         "%s requires root or authorization for the polkit action %s "
-		                         "(caller uid %u is not authorized); run it with sudo, or ask "
-		                         "an administrator to grant that action.",
-		                         what, action, (unsigned)uid);
+			return sd_bus_error_setf(
+			    error, SD_BUS_ERROR_ACCESS_DENIED,
+			    "%s requires root or authorization for the polkit action "
+			    "%s, and polkit could not be asked; run it with sudo.",
+			    what, action);
+		return sd_bus_error_setf(
+		    error, SD_BUS_ERROR_ACCESS_DENIED,
+		    "%s requires root or authorization for the polkit action %s "
+		    "(caller uid %u is not authorized); run it with sudo, or ask "
+		    "an administrator to grant that action.",
+		    what, action, (unsigned)uid);
 	}
 
 	struct polkit_query *q = calloc(1, sizeof(*q));
