@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Builds the Debian package from a copy of the source tree (dpkg-buildpackage writes into
+# debian/ and next to the source; the developer's tree stays clean) and leaves
+# tdxd_VERSION_ARCH.deb in OUTDIR. Shared by the package test and the system test lane.
+#   build-deb.sh SRC OUTDIR
+# Exit 77 (skip) when dpkg-buildpackage or debhelper is missing.
+set -euo pipefail
+src=$(cd "$1" && pwd)
+out=$2
+
+for tool in dpkg-buildpackage dh fakeroot; do
+	if ! command -v "$tool" >/dev/null; then
+		echo "######## SKIP: $tool is not installed (tools/install-deps.sh installs it): the Debian package is NOT built ########" >&2
+		exit 77
+	fi
+done
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir "$work/tdxd"
+# The source as a fresh clone has it: no build directories, no VCS data.
+tar -C "$src" --exclude=./.git --exclude=./build --exclude='./build-*' --exclude='./_build*' \
+	--exclude=./debian/tdxd --exclude='./obj-*' -cf - . | tar -C "$work/tdxd" -xf -
+
+if ! (cd "$work/tdxd" && nice -n 10 dpkg-buildpackage -us -uc -b -j"$(nproc)") >"$work/log" 2>&1; then
+	tail -n 60 "$work/log" >&2
+	echo "FAIL: dpkg-buildpackage -us -uc -b (log above)" >&2
+	exit 1
+fi
+mkdir -p "$out"
+rm -f "$out"/tdxd_*.deb
+cp "$work"/tdxd_*.deb "$out/"
+echo "built: $(cd "$out" && ls tdxd_*.deb)"
