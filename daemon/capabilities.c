@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The capabilities document (spec section 5). Every key is always present: unknown numbers
  * are 0 and unknown strings "", so control planes never need to test for a key. */
+#include <time.h>
+
 #include "capabilities.h"
+#include "fileio.h"
 #include "macro.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct json_object *, json_object_put);
@@ -150,9 +153,49 @@ struct json_object *capabilities_build(const struct tdx_status *s) {
 	return TAKE_PTR(o);
 }
 
+int capabilities_add_host(struct json_object *o, const char *root, uint64_t generated_usec) {
+	/* The kernel's own files rather than uname()/gethostname(): under --root they are the
+	 * other host's. boot_id is read as the kernel formats it (with dashes), like
+	 * `journalctl --list-boots` shows it. */
+	static const struct {
+		const char *key, *path;
+	} items[] = {
+	    {"hostname", "/proc/sys/kernel/hostname"},
+	    {"kernel", "/proc/sys/kernel/osrelease"},
+	    {"boot_id", "/proc/sys/kernel/random/boot_id"},
+	};
+	_cleanup_(json_object_putp) struct json_object *h = json_object_new_object();
+	if (!h)
+		return -ENOMEM;
+	for (size_t i = 0; i < ELEMENTSOF(items); i++) {
+		_cleanup_free_ char *v = NULL;
+		int r = read_one_line_at(root, items[i].path, &v);
+		if (r == -ENOMEM)
+			return r;
+		if (add_str(h, items[i].key, r < 0 ? "" : v) < 0)
+			return -ENOMEM;
+	}
+	json_object_object_del(o, "host");
+	json_object_object_del(o, "generated_usec");
+	if (add(o, "host", TAKE_PTR(h)) < 0 || add_u64(o, "generated_usec", generated_usec) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+uint64_t capabilities_now_usec(void) {
+	struct timespec ts;
+	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
+}
+
 char *capabilities_to_string(const struct tdx_status *s, bool pretty) {
 	_cleanup_(json_object_putp) struct json_object *o = capabilities_build(s);
 	if (!o)
+		return NULL;
+	/* What is published (GetCapabilities) says where and when it was made, so a control
+	 * plane can tell a stale document from a fresh one. */
+	if (capabilities_add_host(o, "/", capabilities_now_usec()) < 0)
 		return NULL;
 	const char *t = json_object_to_json_string_ext(
 	    o, (pretty ? JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_PLAIN) |

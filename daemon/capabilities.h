@@ -4,6 +4,8 @@
 /* The capabilities document (spec section 5), built with json-c. One builder serves
  * GetCapabilities(), `tdxctl status --json` and `tdxctl check --json`. */
 
+#include <stdint.h>
+
 #include <json-c/json.h>
 
 #include "status.h"
@@ -12,5 +14,11 @@
 
 /* A new json object (caller owns it), or NULL on ENOMEM. */
 struct json_object *capabilities_build(const struct tdx_status *s);
-/* Serialized, pretty or compact; caller frees. */
+/* Adds "host": {"hostname", "kernel", "boot_id"} (read from the kernel's files below root,
+ * "" when unreadable) and "generated_usec" (CLOCK_REALTIME) to a document, replacing them
+ * if present. Returns 0 or -ENOMEM. */
+int capabilities_add_host(struct json_object *o, const char *root, uint64_t generated_usec);
+uint64_t capabilities_now_usec(void);
+/* Serialized, pretty or compact, with the host keys of the real root ("/") and the current
+ * time; caller frees. */
 char *capabilities_to_string(const struct tdx_status *s, bool pretty);

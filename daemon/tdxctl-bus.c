@@ -4,8 +4,10 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <time.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 #include <systemd/sd-bus.h>
@@ -24,15 +26,31 @@
 
 static bool daemon_missing(const sd_bus_error *e, int r) {
 	return sd_bus_error_has_name(e, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
-	       sd_bus_error_has_name(e, SD_BUS_ERROR_NAME_HAS_NO_OWNER) || r == -ENOENT ||
-	       r == -ECONNREFUSED || r == -EHOSTDOWN;
+	       sd_bus_error_has_name(e, SD_BUS_ERROR_NAME_HAS_NO_OWNER);
+}
+
+/* No bus to talk to at all (no dbus-daemon, or its socket refuses): a different problem from
+ * a bus without tdxd, and the user must not be sent to start tdxd. */
+static bool bus_missing(const sd_bus_error *e, int r) {
+	return !sd_bus_error_is_set(e) && (r == -ENOENT || r == -ECONNREFUSED || r == -EHOSTDOWN ||
+	                                   r == -ENOTCONN || r == -ECONNRESET);
 }
 
 static int report_missing(void) {
+	fprintf(stderr, "tdxctl: tdxd is not running.\n"
+	                "Start it with 'systemctl start tdxd', or run 'tdxctl check' to check "
+	                "this host without the daemon.\n");
+	return 1;
+}
+
+static int report_no_bus(int r) {
+	const char *address = getenv("DBUS_SYSTEM_BUS_ADDRESS");
 	fprintf(stderr,
-	        "tdxctl: tdxd is not running (no owner of " TDXD_BUS_NAME " on the system "
-	        "bus).\nStart it with 'systemctl start tdxd', or run 'tdxctl check' to check "
-	        "this host without the daemon.\n");
+	        "tdxctl: there is no system bus to reach tdxd on (%s: %s).\n"
+	        "Start it with 'systemctl start dbus', or run 'tdxctl check' to check this host "
+	        "without the daemon.\n",
+	        address && *address ? address : "unix:path=/run/dbus/system_bus_socket",
+	        strerror(-r));
 	return 1;
 }
 
@@ -40,8 +58,8 @@ static int connect_bus(sd_bus **ret) {
 	(void)tdx_errors_register();
 	int r = sd_bus_open_system(ret);
 	if (r < 0) {
-		if (daemon_missing(NULL, r))
-			return report_missing();
+		if (bus_missing(NULL, r))
+			return report_no_bus(r);
 		fprintf(stderr, "tdxctl: cannot connect to the system bus: %s\n", strerror(-r));
 		return 1;
 	}
@@ -50,14 +68,35 @@ static int connect_bus(sd_bus **ret) {
 
 /* Print a failed call's error and return the exit status (1). */
 static int report_error(const char *what, const sd_bus_error *e, int r) {
+	if (bus_missing(e, r))
+		return report_no_bus(r);
 	if (daemon_missing(e, r))
 		return report_missing();
-	if (sd_bus_error_has_name(e, SD_BUS_ERROR_ACCESS_DENIED))
-		fprintf(stderr, "tdxctl: %s: %s\n", what,
-		        e->message && *e->message ? e->message : "access denied; run as root");
-	else
-		fprintf(stderr, "tdxctl: %s: %s\n", what,
-		        e && e->message ? e->message : strerror(-r));
+	if (sd_bus_error_has_name(e, SD_BUS_ERROR_ACCESS_DENIED)) {
+		/* dbus-daemon's refusal text is a dump of its matched rules: say instead what was
+		 * refused and who may do it. */
+		static const struct {
+			const char *verb, *doing, *action;
+		} actions[] = {
+		    {"offline-cpu", "offlining a CPU through tdxd", "org.tdxd.Tdx1.offline-cpu"},
+		    {"enable", "enabling TDX", "org.tdxd.Tdx1.enable"},
+		    {"update-module", "updating the TDX module", "org.tdxd.Tdx1.update-module"},
+		};
+		for (size_t i = 0; i < ELEMENTSOF(actions); i++)
+			if (streq(what, actions[i].verb)) {
+				fprintf(
+				    stderr,
+				    "tdxctl: %s: permission denied: %s needs root or the polkit "
+				    "authorization %s.\nRun it with sudo, or ask your "
+				    "administrator "
+				    "for that authorization.\n",
+				    what, actions[i].doing, actions[i].action);
+				return 1;
+			}
+		fprintf(stderr, "tdxctl: %s: permission denied by the system bus policy.\n", what);
+		return 1;
+	}
+	fprintf(stderr, "tdxctl: %s: %s\n", what, e && e->message ? e->message : strerror(-r));
 	return 1;
 }
 
@@ -122,7 +161,7 @@ static void print_recent_actions(FILE *out) {
 	}
 }
 
-int verb_status(int argc, char **argv, bool json) {
+int verb_status(int argc, char **argv, enum json_mode json, bool all) {
 	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
 	_cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -140,16 +179,19 @@ int verb_status(int argc, char **argv, bool json) {
 	r = sd_bus_message_read(reply, "s", &text);
 	if (r < 0)
 		return report_error("status", &e, r);
-	if (json) {
-		puts(text);
-		return 0;
-	}
 	struct json_object *caps = json_tokener_parse(text);
 	if (!caps) {
 		fprintf(stderr, "tdxctl: status: the daemon sent a document that is not JSON.\n");
 		return 1;
 	}
-	format_status_human(caps, stdout);
+	if (json != JSON_OFF) {
+		/* Re-serialized in the form asked for; the keys are the daemon's. */
+		puts(json_object_to_json_string_ext(caps, format_json_flags(json)));
+		json_object_put(caps);
+		return 0;
+	}
+	struct format_options o = {.color = format_use_color(STDOUT_FILENO), .all = all};
+	format_status_human(caps, stdout, &o);
 	json_object_put(caps);
 	print_recent_actions(stdout);
 	return 0;
@@ -254,5 +296,5 @@ int verb_enable(int argc, char **argv) {
 		r = sd_bus_call(bus, call, ENABLE_TIMEOUT_USEC, &e, &reply);
 	if (r < 0)
 		return report_error("enable", &e, r);
-	return verb_status(1, argv, false);
+	return verb_status(1, argv, JSON_OFF, false);
 }
