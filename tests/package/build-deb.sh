@@ -17,12 +17,24 @@ for tool in dpkg-buildpackage dh fakeroot; do
 	fi
 done
 
+# The source as a fresh clone has it: no build directories, no VCS data.
+source_tar() {
+	tar -C "$src" --exclude=./.git --exclude=./build --exclude='./build-*' --exclude='./_build*' \
+		--exclude=./debian/tdxd --exclude='./obj-*' --sort=name --mtime=@0 --owner=0 --group=0 \
+		--numeric-owner -cf - .
+}
+# Same source, same package: the test and the system lane of one run share one build.
+key=$(source_tar | sha256sum | cut -c1-16)
+if [ -f "$out/.source-key" ] && [ "$(cat "$out/.source-key")" = "$key" ] &&
+	ls "$out"/tdxd_*.deb >/dev/null 2>&1; then
+	echo "up to date: $(cd "$out" && ls tdxd_*.deb) (source $key)"
+	exit 0
+fi
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/tdxd"
-# The source as a fresh clone has it: no build directories, no VCS data.
-tar -C "$src" --exclude=./.git --exclude=./build --exclude='./build-*' --exclude='./_build*' \
-	--exclude=./debian/tdxd --exclude='./obj-*' -cf - . | tar -C "$work/tdxd" -xf -
+source_tar | tar -C "$work/tdxd" -xf -
 
 if ! (cd "$work/tdxd" && nice -n 10 dpkg-buildpackage -us -uc -b -j"$(nproc)") >"$work/log" 2>&1; then
 	tail -n 60 "$work/log" >&2
@@ -30,6 +42,7 @@ if ! (cd "$work/tdxd" && nice -n 10 dpkg-buildpackage -us -uc -b -j"$(nproc)") >
 	exit 1
 fi
 mkdir -p "$out"
-rm -f "$out"/tdxd_*.deb
+rm -f "$out"/tdxd_*.deb "$out/.source-key"
 cp "$work"/tdxd_*.deb "$out/"
+echo "$key" >"$out/.source-key"
 echo "built: $(cd "$out" && ls tdxd_*.deb)"
