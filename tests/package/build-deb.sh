@@ -18,13 +18,15 @@ for tool in dpkg-buildpackage dh fakeroot; do
 done
 
 # The source as a fresh clone has it: no build directories, no VCS data.
-source_tar() {
+source_tar() { # [tar options]
 	tar -C "$src" --exclude=./.git --exclude=./build --exclude='./build-*' --exclude='./_build*' \
-		--exclude=./debian/tdxd --exclude='./obj-*' --sort=name --mtime=@0 --owner=0 --group=0 \
-		--numeric-owner -cf - .
+		--exclude=./debian/tdxd --exclude='./obj-*' --sort=name --owner=0 --group=0 \
+		--numeric-owner "$@" -cf - .
 }
-# Same source, same package: the test and the system lane of one run share one build.
-key=$(source_tar | sha256sum | cut -c1-16)
+# Same source, same package: the test and the system lane of one run share one build. The
+# key ignores the files' times (a touch rebuilds nothing); the copy keeps them (dpkg clamps
+# them to the changelog's date, and a file from 1970 is an error to lintian).
+key=$(source_tar --mtime=@0 | sha256sum | cut -c1-16)
 if [ -f "$out/.source-key" ] && [ "$(cat "$out/.source-key")" = "$key" ] &&
 	ls "$out"/tdxd_*.deb >/dev/null 2>&1; then
 	echo "up to date: $(cd "$out" && ls tdxd_*.deb) (source $key)"

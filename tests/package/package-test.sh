@@ -69,7 +69,7 @@ unit_path=$(dpkg-deb --fsys-tarfile "$deb" | tar -t | grep 'systemd/system/tdxd.
 	fail "the unit is at '$unit_path', want ./lib/systemd/system/tdxd.service (dh_installsystemd's place on Debian 12)"
 
 if command -v lintian >/dev/null; then
-	lintian --no-tag-display-limit "$deb" >"$work/lintian" 2>&1 || true
+	lintian --tag-display-limit 0 "$deb" >"$work/lintian" 2>&1 || true
 	grep -v 'running with root privileges' "$work/lintian" || true
 	if grep -q '^E: ' "$work/lintian"; then
 		fail "lintian reports errors"
