@@ -20,7 +20,8 @@ static int fail(struct tdxd_client_error *e, const sd_bus_error *be, int r) {
 		textf(e->message, sizeof e->message, false, "%s",
 		      be->message && *be->message ? be->message : strerror(-r));
 	} else {
-		e->no_bus = r == -ENOENT || r == -ECONNREFUSED || r == -EHOSTDOWN;
+		e->no_bus = r == -ENOENT || r == -ECONNREFUSED || r == -EHOSTDOWN ||
+		            r == -ENOTCONN || r == -ECONNRESET;
 		textf(e->message, sizeof e->message, false, "%s", strerror(-r));
 	}
 	return r;

@@ -11,7 +11,6 @@
 
 #include "bus-errors.h"
 #include "bus-internal.h"
-#include "capabilities.h"
 #include "log.h"
 #include "macro.h"
 #include "tdxd-bus.h"
@@ -173,11 +172,10 @@ static int property_get_sources(sd_bus *bus, const char *path, const char *inter
 
 static int method_get_capabilities(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
 	struct bus_service *bs = userdata;
-	Manager *m = bs->m;
-	(void)manager_refresh_usage(m);
-	_cleanup_free_ char *json = capabilities_to_string(&m->status, false);
-	if (!json)
-		return -ENOMEM;
+	_cleanup_free_ char *json = NULL;
+	int r = manager_get_capabilities(bs->m, &json);
+	if (r < 0)
+		return sd_bus_error_set_errnof(error, r, "Failed to build the capabilities: %m");
 	return sd_bus_reply_method_return(msg, "s", json);
 }
 

@@ -4,8 +4,10 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <time.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 #include <systemd/sd-journal.h>
@@ -22,22 +24,20 @@
 #define ENABLE_TIMEOUT_USEC (15ULL * 60 * 1000000)
 
 static int report_missing(void) {
-	fprintf(stderr,
-	        "tdxctl: tdxd is not running (no owner of " TDXD_BUS_NAME " on the system "
-	        "bus).\nStart it with 'systemctl start tdxd', or run 'tdxctl check' to check "
-	        "this host without the daemon.\n");
+	fprintf(stderr, "tdxctl: tdxd is not running.\n"
+	                "Start it with 'systemctl start tdxd', or run 'tdxctl check' to check "
+	                "this host without the daemon.\n");
 	return 1;
 }
 
-/* Print a failed call's error and return the exit status (1). */
-static int report_error(const char *what, const struct tdxd_client_error *e) {
-	if (e->daemon_missing || e->no_bus)
-		return report_missing();
-	if (e->access_denied)
-		fprintf(stderr, "tdxctl: %s: %s\n", what,
-		        e->message[0] ? e->message : "access denied; run as root");
-	else
-		fprintf(stderr, "tdxctl: %s: %s\n", what, e->message);
+static int report_no_bus(int r) {
+	const char *address = getenv("DBUS_SYSTEM_BUS_ADDRESS");
+	fprintf(stderr,
+	        "tdxctl: there is no system bus to reach tdxd on (%s: %s).\n"
+	        "Start it with 'systemctl start dbus', or run 'tdxctl check' to check this host "
+	        "without the daemon.\n",
+	        address && *address ? address : "unix:path=/run/dbus/system_bus_socket",
+	        strerror(-r));
 	return 1;
 }
 
@@ -45,11 +45,45 @@ static int connect_bus(struct tdxd_client **ret) {
 	struct tdxd_client_error e;
 	if (tdxd_client_open(ret, &e) < 0) {
 		if (e.no_bus)
-			return report_missing();
+			return report_no_bus(e.errnum);
 		fprintf(stderr, "tdxctl: cannot connect to the system bus: %s\n", e.message);
 		return 1;
 	}
 	return 0;
+}
+
+/* Print a failed call's error and return the exit status (1). */
+static int report_error(const char *what, const struct tdxd_client_error *e) {
+	if (e->no_bus)
+		return report_no_bus(e->errnum);
+	if (e->daemon_missing)
+		return report_missing();
+	/* The daemon's own refusal is a sentence naming the polkit action; dbus-daemon's is a dump
+	 * of its matched rules: say instead what was refused and who may do it. */
+	if (e->access_denied && strstr(e->message, "Rejected send message")) {
+		static const struct {
+			const char *verb, *doing, *action;
+		} actions[] = {
+		    {"offline-cpu", "offlining a CPU through tdxd", "org.tdxd.Tdx1.offline-cpu"},
+		    {"enable", "enabling TDX", "org.tdxd.Tdx1.enable"},
+		    {"update-module", "updating the TDX module", "org.tdxd.Tdx1.update-module"},
+		};
+		for (size_t i = 0; i < ELEMENTSOF(actions); i++)
+			if (streq(what, actions[i].verb)) {
+				fprintf(
+				    stderr,
+				    "tdxctl: %s: permission denied: %s needs root or the polkit "
+				    "authorization %s.\nRun it with sudo, or ask your "
+				    "administrator "
+				    "for that authorization.\n",
+				    what, actions[i].doing, actions[i].action);
+				return 1;
+			}
+		fprintf(stderr, "tdxctl: %s: permission denied by the system bus policy.\n", what);
+		return 1;
+	}
+	fprintf(stderr, "tdxctl: %s: %s\n", what, e->message);
+	return 1;
 }
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -113,7 +147,7 @@ static void print_recent_actions(FILE *out) {
 	}
 }
 
-int verb_status(int argc, char **argv, bool json) {
+int verb_status(int argc, char **argv, enum json_mode json, bool all) {
 	_cleanup_(tdxd_client_freep) struct tdxd_client *c = NULL;
 	_cleanup_free_ char *text = NULL;
 	struct tdxd_client_error e;
@@ -125,16 +159,19 @@ int verb_status(int argc, char **argv, bool json) {
 		return r;
 	if (tdxd_client_get_capabilities(c, &text, &e) < 0)
 		return report_error("status", &e);
-	if (json) {
-		puts(text);
-		return 0;
-	}
 	struct json_object *caps = json_tokener_parse(text);
 	if (!caps) {
 		fprintf(stderr, "tdxctl: status: the daemon sent a document that is not JSON.\n");
 		return 1;
 	}
-	format_status_human(caps, stdout);
+	if (json != JSON_OFF) {
+		/* Re-serialized in the form asked for; the keys are the daemon's. */
+		puts(json_object_to_json_string_ext(caps, format_json_flags(json)));
+		json_object_put(caps);
+		return 0;
+	}
+	struct format_options o = {.color = format_use_color(STDOUT_FILENO), .all = all};
+	format_status_human(caps, stdout, &o);
 	json_object_put(caps);
 	print_recent_actions(stdout);
 	return 0;
@@ -223,5 +260,5 @@ int verb_enable(int argc, char **argv) {
 		return r;
 	if (tdxd_client_enable(c, ENABLE_TIMEOUT_USEC, &e) < 0)
 		return report_error("enable", &e);
-	return verb_status(1, argv, false);
+	return verb_status(1, argv, JSON_OFF, false);
 }

@@ -7,7 +7,10 @@
 
 #include <stdbool.h>
 
-int verb_status(int argc, char **argv, bool json);
+#include "tdxctl-format.h"
+
+/* json: JSON_OFF for the human view (all: no folding), else the document in that form. */
+int verb_status(int argc, char **argv, enum json_mode json, bool all);
 int verb_check_memory(int argc, char **argv);
 int verb_check_cpu(int argc, char **argv);
 int verb_offline_cpu(int argc, char **argv);

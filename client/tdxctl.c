@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "capabilities.h"
 #include "config.h"
@@ -21,7 +22,8 @@
 
 struct args {
 	const char *root;
-	bool json;
+	enum json_mode json;
+	bool all;
 	int argc; /* positional arguments, argv[0] is the verb */
 	char **argv;
 };
@@ -33,8 +35,8 @@ static void help(void) {
 	    "Query and control TDX host readiness (tdxd).\n"
 	    "\n"
 	    "Verbs:\n"
-	    "  status [--json]              Show the daemon's readiness summary (default verb)\n"
-	    "  check [--root DIR] [--json]  Run the readiness checks locally, without the daemon;\n"
+	    "  status                       Show the daemon's readiness summary (default verb)\n"
+	    "  check [--root DIR]           Run the readiness checks locally, without the daemon;\n"
 	    "                               exits 0 when ready, 1 when not\n"
 	    "  check-memory ADDRESS SIZE    Ask whether a physical range may be onlined\n"
 	    "  check-cpu CPU                Ask whether a CPU may go offline\n"
@@ -44,7 +46,10 @@ static void help(void) {
 	    "Options:\n"
 	    "  -h --help                    Show this help\n"
 	    "     --version                 Show the version\n"
-	    "     --json                    Print the capabilities document (status, check)\n"
+	    "     --json[=pretty|short]     Print the capabilities document (status, check);\n"
+	    "                               alone: pretty on a terminal, short otherwise\n"
+	    "     --all                     Show every check and hint, folding nothing\n"
+	    "                               (status, check)\n"
 	    "     --root DIR                Read kernel files below DIR (check only)\n"
 	    "\n"
 	    "ADDRESS and SIZE take decimal, 0x hex and K, M, G, T suffixes (powers of 1024).\n"
@@ -144,13 +149,18 @@ static int run_check(const struct args *a) {
 	struct json_object *caps = capabilities_build(&s);
 	bool ready = s.ready;
 	tdx_status_done(&s);
-	if (!caps)
+	struct host_identity id;
+	if (!caps || host_identity_read(root, &id) < 0 ||
+	    capabilities_add_host(caps, &id, capabilities_now_usec()) < 0) {
+		json_object_put(caps);
 		return oom();
-	if (a->json)
-		printf("%s\n", json_object_to_json_string_ext(
-		                   caps, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-	else
-		(void)format_checks_human(caps, stdout);
+	}
+	if (a->json != JSON_OFF)
+		printf("%s\n", json_object_to_json_string_ext(caps, format_json_flags(a->json)));
+	else {
+		struct format_options o = {.color = format_use_color(STDOUT_FILENO), .all = a->all};
+		(void)format_checks_human(caps, stdout, &o);
+	}
 	json_object_put(caps);
 	if (fflush(stdout) != 0)
 		return 1;
@@ -158,7 +168,7 @@ static int run_check(const struct args *a) {
 }
 
 static int run_status(const struct args *a) {
-	return verb_status(a->argc, a->argv, a->json);
+	return verb_status(a->argc, a->argv, a->json, a->all);
 }
 
 static int run_check_memory(const struct args *a) {
@@ -207,11 +217,12 @@ static const struct verb {
 };
 
 int main(int argc, char **argv) {
-	enum { ARG_VERSION = 0x100, ARG_JSON, ARG_ROOT };
+	enum { ARG_VERSION = 0x100, ARG_JSON, ARG_ROOT, ARG_ALL };
 	static const struct option options[] = {
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, ARG_VERSION},
-	    {"json", no_argument, NULL, ARG_JSON},
+	    {"json", optional_argument, NULL, ARG_JSON},
+	    {"all", no_argument, NULL, ARG_ALL},
 	    {"root", required_argument, NULL, ARG_ROOT},
 	    {},
 	};
@@ -226,7 +237,20 @@ int main(int argc, char **argv) {
 		switch (c) {
 		case 'h': help(); return 0;
 		case ARG_VERSION: printf("tdxctl %s\n", TDXD_VERSION); return 0;
-		case ARG_JSON: a.json = true; break;
+		case ARG_JSON:
+			if (!optarg)
+				a.json = isatty(STDOUT_FILENO) ? JSON_PRETTY : JSON_SHORT;
+			else if (streq(optarg, "pretty"))
+				a.json = JSON_PRETTY;
+			else if (streq(optarg, "short"))
+				a.json = JSON_SHORT;
+			else if (streq(optarg, "off"))
+				a.json = JSON_OFF;
+			else
+				return usage_error("--json=%s: expected pretty, short or off",
+				                   optarg);
+			break;
+		case ARG_ALL: a.all = true; break;
 		case ARG_ROOT:
 			if (!*optarg)
 				return usage_error("--root needs a directory");
@@ -259,8 +283,10 @@ int main(int argc, char **argv) {
 	if (a.argc - 1 > v->n_args)
 		return usage_error("%s: too many arguments, usage: tdxctl %s%s", v->name, v->name,
 		                   v->args_help);
-	if (a.json && !v->json_ok)
+	if (a.json != JSON_OFF && !v->json_ok)
 		return usage_error("%s does not take --json", v->name);
+	if (a.all && !v->json_ok)
+		return usage_error("%s does not take --all", v->name);
 	if (a.root && !v->root_ok)
 		return usage_error("--root is only valid with check");
 	if (a.root && !is_dir_at("/", a.root))

@@ -5,13 +5,15 @@
 set -euo pipefail
 
 build=(build-essential cmake pkg-config clang-format libsystemd-dev libudev-dev libkmod-dev libjson-c-dev check)
-bus=(dbus systemd util-linux jq python3)
+bus=(dbus systemd util-linux jq python3 python3-prometheus-client)
 docs=(mandoc)
+# The Debian package (tests/package): built with debhelper, checked with lintian.
+package=(dpkg-dev debhelper fakeroot lintian)
 # The system lane: a Debian rootfs, a Debian cloud kernel and its headers (for the stand-in
 # kernel modules), QEMU with TCG.
 system=(debootstrap qemu-system-x86 cpio socat kmod zstd)
 
-want=("${build[@]}" "${bus[@]}" "${docs[@]}")
+want=("${build[@]}" "${bus[@]}" "${docs[@]}" "${package[@]}")
 if [ "${TDXD_SKIP_SYSTEM:-0}" != 1 ]; then
 	want+=("${system[@]}")
 fi

@@ -43,6 +43,7 @@ void config_defaults(struct tdxd_config *c) {
 	    .memory_gate = POLICY_ENFORCE,
 	    .memory_online_type = "online_movable",
 	    .nfd_feature_file = "",
+	    .prometheus_text_file = "",
 	};
 }
 
@@ -123,6 +124,7 @@ enum {
 	KEY_MEMORY_GATE,
 	KEY_MEMORY_ONLINE_TYPE,
 	KEY_NFD,
+	KEY_PROMETHEUS,
 	_KEY_MAX,
 };
 
@@ -137,6 +139,7 @@ static const char *const key_names[_KEY_MAX] = {
     [KEY_MEMORY_GATE] = "MemoryGate",
     [KEY_MEMORY_ONLINE_TYPE] = "MemoryOnlineType",
     [KEY_NFD] = "NFDFeatureFile",
+    [KEY_PROMETHEUS] = "PrometheusTextFile",
 };
 
 static int assign(struct parse_ctx *p, int key, const char *v, struct tdxd_config *c) {
@@ -183,6 +186,16 @@ static int assign(struct parse_ctx *p, int key, const char *v, struct tdxd_confi
 			               "default",
 			               v);
 		return set_string(p, k, v, c->nfd_feature_file, sizeof(c->nfd_feature_file));
+	case KEY_PROMETHEUS:
+		/* node_exporter's textfile collector reads only *.prom files. */
+		if (v[0] && (v[0] != '/' || strlen(v) < 7 || !streq(v + strlen(v) - 5, ".prom")))
+			return problem(
+			    p,
+			    "PrometheusTextFile=%s: not an absolute path ending in .prom, "
+			    "keeping the default",
+			    v);
+		return set_string(p, k, v, c->prometheus_text_file,
+		                  sizeof(c->prometheus_text_file));
 	}
 	return 0;
 }

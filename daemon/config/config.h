@@ -34,6 +34,7 @@ struct tdxd_config {
 	enum policy_mode memory_gate;
 	char memory_online_type[32]; /* online_movable | online_kernel | online */
 	char nfd_feature_file[512];
+	char prometheus_text_file[512]; /* node_exporter textfile, "" off (spec 9.4) */
 };
 
 void config_defaults(struct tdxd_config *c);

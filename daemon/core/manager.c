@@ -6,6 +6,7 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "capabilities.h"
 #include "fileio.h"
 #include "log.h"
 #include "macro.h"
@@ -127,6 +128,7 @@ static int manager_rederive(Manager *m) {
 	tdx_status_done(&old);
 
 	run_files_save(&m->saved, m->root, &m->config, &m->host, &m->status);
+	run_files_save_metrics(&m->saved, m->root, &m->config, &m->status, &m->counters);
 	manager_notify_status(m);
 	return 0;
 }
@@ -284,9 +286,13 @@ static int arm_timer(Manager *m, sd_event_source **s, uint64_t delay,
 void manager_apply_memory_outcome(Manager *m, struct memory_gate_outcome *o) {
 	int r;
 
-	for (size_t i = 0; i < o->n_refused; i++)
+	for (size_t i = 0; i < o->n_refused; i++) {
+		m->counters.memory_refused_total++;
 		if (m->publisher.memory_refused)
 			m->publisher.memory_refused(m->publisher.userdata, &o->refused[i]);
+	}
+	if (o->n_refused > 0 && m->have_status)
+		run_files_save_metrics(&m->saved, m->root, &m->config, &m->status, &m->counters);
 
 	if (o->log_pending) {
 		/* every event of the burst pushes the line back */
@@ -450,9 +456,13 @@ struct cpu_guard_facts manager_guard_facts(Manager *m) {
 }
 
 void manager_apply_guard_outcome(Manager *m, const struct cpu_guard_outcome *o) {
-	if (o->signal && m->publisher.cpu_offline_blocked)
-		m->publisher.cpu_offline_blocked(m->publisher.userdata, o->cpu, o->package,
-		                                 cpu_guard_action_to_string(o->action));
+	if (o->signal) {
+		m->counters.cpu_offline_blocked_total++;
+		if (m->publisher.cpu_offline_blocked)
+			m->publisher.cpu_offline_blocked(m->publisher.userdata, o->cpu, o->package,
+			                                 cpu_guard_action_to_string(o->action));
+		run_files_save_metrics(&m->saved, m->root, &m->config, &m->status, &m->counters);
+	}
 	if (o->reprobe)
 		(void)manager_probe(m);
 }
@@ -469,6 +479,17 @@ int manager_offline_cpu(Manager *m, unsigned cpu, const char *who, struct cpu_gu
 	}
 	manager_apply_guard_outcome(m, ret);
 	return r;
+}
+
+int manager_get_capabilities(Manager *m, char **ret) {
+	struct host_identity id;
+
+	(void)manager_refresh_usage(m);
+	int r = host_identity_read(m->root, &id);
+	if (r < 0)
+		return r;
+	*ret = capabilities_to_string(&m->status, &id, false);
+	return *ret ? 0 : -ENOMEM;
 }
 
 int manager_check_cpu_offline(Manager *m, unsigned cpu, struct cpu_verdict *ret) {

@@ -76,8 +76,10 @@ typedef struct Manager {
 
 	bool ready_notified;
 
-	/* What was last written to /run/tdxd, to rewrite only on change. */
+	/* What was last written to /run/tdxd (and the metrics file), to rewrite only on change. */
 	struct run_files saved;
+	/* Policy actions published since start (the metrics' counters). */
+	struct prometheus_counters counters;
 } Manager;
 
 int manager_new(Manager **ret);
@@ -107,6 +109,8 @@ int manager_refresh_usage(Manager *m);
 void manager_notify_status(Manager *m);
 
 /* Requests (the bus methods). */
+/* The capabilities document as published: KeyID usage read fresh, the host's identity. */
+int manager_get_capabilities(Manager *m, char **ret);
 int manager_enable(Manager *m); /* -EBUSY while one runs; the end goes to enable_finished */
 int manager_offline_cpu(Manager *m, unsigned cpu, const char *who, struct cpu_guard_outcome *ret);
 int manager_check_cpu_offline(Manager *m, unsigned cpu, struct cpu_verdict *ret);

@@ -61,7 +61,29 @@ void run_files_save(struct run_files *saved, const char *root, const struct tdxd
 		save_file(&saved->nfd, root, c->nfd_feature_file, text);
 }
 
+void run_files_save_metrics(struct run_files *saved, const char *root, const struct tdxd_config *c,
+                            const struct tdx_status *s,
+                            const struct prometheus_counters *counters) {
+	_cleanup_free_ char *text = NULL;
+
+	if (!*c->prometheus_text_file)
+		return;
+	if (prometheus_format(s, counters, PROMETHEUS_UNKNOWN, NULL, &text) < 0)
+		return;
+	if (saved->prometheus && streq(saved->prometheus, text))
+		return;
+	/* temp file + rename: node_exporter reads the old file or the new one, never a part */
+	int r = prometheus_write_textfile(root, c->prometheus_text_file, text);
+	if (r < 0) {
+		log_warning_errno(r, "Failed to write %s: %m", c->prometheus_text_file);
+		return;
+	}
+	free(saved->prometheus);
+	saved->prometheus = TAKE_PTR(text);
+}
+
 void run_files_done(struct run_files *saved) {
+	saved->prometheus = mfree(saved->prometheus);
 	saved->state = mfree(saved->state);
 	saved->cpu_package = mfree(saved->cpu_package);
 	saved->kernel_log = mfree(saved->kernel_log);

@@ -2,6 +2,8 @@
 /* The capabilities document (docs/readiness.md, *Capabilities document*). Every key is always
  * present: unknown numbers are 0 and unknown strings "", so control planes never need to test for a
  * key. */
+#include <time.h>
+
 #include "capabilities.h"
 #include "macro.h"
 
@@ -151,9 +153,36 @@ struct json_object *capabilities_build(const struct tdx_status *s) {
 	return TAKE_PTR(o);
 }
 
-char *capabilities_to_string(const struct tdx_status *s, bool pretty) {
+int capabilities_add_host(struct json_object *o, const struct host_identity *id,
+                          uint64_t generated_usec) {
+	_cleanup_(json_object_putp) struct json_object *h = json_object_new_object();
+	if (!h)
+		return -ENOMEM;
+	if (add_str(h, "hostname", id->hostname) < 0 || add_str(h, "kernel", id->kernel) < 0 ||
+	    add_str(h, "boot_id", id->boot_id) < 0)
+		return -ENOMEM;
+	json_object_object_del(o, "host");
+	json_object_object_del(o, "generated_usec");
+	if (add(o, "host", TAKE_PTR(h)) < 0 || add_u64(o, "generated_usec", generated_usec) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+uint64_t capabilities_now_usec(void) {
+	struct timespec ts;
+	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
+}
+
+char *capabilities_to_string(const struct tdx_status *s, const struct host_identity *id,
+                             bool pretty) {
 	_cleanup_(json_object_putp) struct json_object *o = capabilities_build(s);
 	if (!o)
+		return NULL;
+	/* What is published (GetCapabilities) says where and when it was made, so a control
+	 * plane can tell a stale document from a fresh one. */
+	if (capabilities_add_host(o, id, capabilities_now_usec()) < 0)
 		return NULL;
 	const char *t = json_object_to_json_string_ext(
 	    o, (pretty ? JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_PLAIN) |

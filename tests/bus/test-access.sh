@@ -28,6 +28,10 @@ for m in "OfflineCPU uint32:1" "EnableTDX"; do
 		"$err" "unprivileged $m refused by the daemon, naming the polkit action"
 done
 err=$(as_nobody "$TDXCTL" offline-cpu 1 2>&1) && fail "unprivileged tdxctl offline-cpu succeeded"
+# One sentence naming the action, not dbus-daemon's dump of its matched rules.
+assert_match '^tdxctl: offline-cpu: OfflineCPU .*requires root.*polkit action org\.tdxd\.Tdx1\.offline-cpu.*; run it with sudo\.$' \
+	"$err" "unprivileged tdxctl offline-cpu names the action"
+grep -q 'Rejected send message' <<<"$err" && fail "tdxctl shows the bus policy's rule dump: $err"
 pass "unprivileged tdxctl offline-cpu fails: $err"
 assert_eq 1 "$(cat "$ROOT/sys/devices/system/cpu/cpu1/online")" "CPU 1 stayed online"
 

@@ -51,6 +51,16 @@ assert_match 'KeyIDs: ' "$out" "tdxctl status shows KeyIDs"
 tctl status --json | jq -e '.schema == "tdxd.capabilities.v1"' >/dev/null ||
 	fail "tdxctl status --json is not the capabilities document"
 pass "tdxctl status --json"
+# --json alone is short when not on a terminal; pretty and short on request, same document.
+assert_eq 1 "$(tctl status --json | wc -l)" "tdxctl status --json in a pipe is one line"
+assert_eq 1 "$(tctl status --json=short | wc -l)" "tdxctl status --json=short is one line"
+[ "$(tctl status --json=pretty | wc -l)" -gt 10 ] || fail "tdxctl status --json=pretty is not indented"
+assert_eq "$(tctl status --json=short | jq -cS 'del(.generated_usec)')" \
+	"$(tctl status --json=pretty | jq -cS 'del(.generated_usec)')" "pretty and short are one document"
+tctl status --json | jq -e '.host.kernel != null and .generated_usec > 0' >/dev/null ||
+	fail "tdxctl status --json has no host or generated_usec"
+assert_eq 1 "$(tctl check --root "$ROOT" --json | wc -l)" "tdxctl check --json in a pipe is one line"
+pass "--json=pretty|short"
 
 # Refresh + PropertiesChanged: the kernel's view changes, Refresh publishes it.
 monitor_start
@@ -98,3 +108,9 @@ pass "tdxctl status still works"
 bus_stop_daemon
 out=$(tctl status 2>&1) && fail "tdxctl status succeeded without a daemon"
 assert_match 'tdxctl check' "$out" "tdxctl status without the daemon suggests tdxctl check"
+assert_match '^tdxctl: tdxd is not running\.' "$out" "tdxctl status without the daemon says so"
+
+# tdxctl without a system bus at all: says that, not that tdxd is not running.
+out=$(DBUS_SYSTEM_BUS_ADDRESS=unix:path=$WORK/no-such-bus tctl status 2>&1) &&
+	fail "tdxctl status succeeded without a bus"
+assert_match '^tdxctl: there is no system bus to reach tdxd on' "$out" "tdxctl status without a bus says so"

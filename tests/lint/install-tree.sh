@@ -45,6 +45,7 @@ want_file /usr/share/dbus-1/interfaces/org.tdxd.Tdx1.Manager.xml
 want_file /usr/lib/systemd/catalog/tdxd.catalog
 want_file /usr/share/doc/tdxd/tdxd-kvm-intel.conf
 want_file /etc/tdxd/tdxd.conf
+want_file /usr/share/doc/tdxd/tdxd.conf.example
 want_file /usr/share/man/man8/tdxd.8
 want_file /usr/share/man/man8/tdxctl.8
 want_file /usr/share/man/man5/tdxd.conf.5
@@ -83,6 +84,21 @@ if [ -f "$unit" ] && command -v systemctl >/dev/null; then
 		echo "ok: systemctl --root enable tdxd.service"
 	else
 		fail "systemctl --root=DESTDIR enable tdxd.service did not link it into multi-user.target"
+	fi
+fi
+
+# A second install keeps the administrator's configuration and refreshes the example.
+if [ -f "$dest/etc/tdxd/tdxd.conf" ]; then
+	echo "EnableTDX=no # edited by the administrator" >>"$dest/etc/tdxd/tdxd.conf"
+	if ! DESTDIR=$dest "${CMAKE:-cmake}" --install "$build" --prefix /usr >"$dest.log" 2>&1; then
+		cat "$dest.log" >&2
+		fail "second cmake --install"
+	fi
+	rm -f "$dest.log"
+	if grep -q "edited by the administrator" "$dest/etc/tdxd/tdxd.conf"; then
+		echo "ok: a reinstall keeps an edited /etc/tdxd/tdxd.conf"
+	else
+		fail "a reinstall overwrote an edited /etc/tdxd/tdxd.conf"
 	fi
 fi
 

@@ -6,9 +6,11 @@
 #   base.cpio     debootstrapped bookworm rootfs + the cloud kernel's modules
 #                 (cached in $SYS_CACHE, keyed by a hash of the package list, mirror, suite,
 #                 kernel version and SYS_ROOTFS_REV: a warm run does not touch it)
-#   payload.cpio  the stand-in kernel modules with a regenerated module index, tdxd as
-#                 `cmake --install --prefix /usr` puts it, `systemctl enable tdxd`, the guest
-#                 tdxd.conf, the scenario runner and the scenarios (rebuilt every run: seconds)
+#   payload.cpio  the stand-in kernel modules with a regenerated module index, tdxd as its
+#                 Debian package installs it (`apt-get install ./tdxd_*.deb` in the rootfs,
+#                 under an overlay whose upper layer becomes the payload), the guest
+#                 tdxd.conf, the scenario runner and the scenarios (rebuilt every run: seconds;
+#                 the package itself is rebuilt only when the source changed)
 #   vmlinuz       the kernel of the same package
 # The initramfs of a boot is base.cpio + payload.cpio + a per-group overlay cpio, concatenated
 # (the kernel unpacks concatenated newc archives in order, later files win).
@@ -33,7 +35,7 @@ done
 mkdir -p "$work" "$SYS_CACHE"
 work=$(cd "$work" && pwd)
 
-for t in debootstrap cpio depmod apt-get dpkg-deb systemctl make; do
+for t in debootstrap cpio depmod apt-get dpkg-deb systemctl make mount chroot; do
 	command -v "$t" >/dev/null || sys_skip "$t is not installed (tools/install-deps.sh)"
 done
 
@@ -64,8 +66,9 @@ sys_need_headers || sys_skip "cannot install linux-headers-$SYS_KVER"
 key=$(printf '%s\n' "$SYS_SUITE" "$SYS_MIRROR" "$SYS_PACKAGES" "$SYS_ROOTFS_REV" \
 	"$SYS_KVER" "$SYS_KPKGVER" | sys_hash)
 base=$SYS_CACHE/base-$key.cpio
-if [ ! -e "$base" ]; then
-	rootfs=$SYS_CACHE/rootfs-$key
+# Kept after packing: the package is installed on top of it every run.
+rootfs=$SYS_CACHE/rootfs-$key
+if [ ! -e "$base" ] || [ ! -e "$rootfs/.done" ]; then
 	if [ ! -e "$rootfs/.done" ]; then
 		sys_log "debootstrap $SYS_SUITE (about 40 s, once)"
 		rm -rf "$rootfs" && mkdir -p "$rootfs"
@@ -114,21 +117,51 @@ cp -a "$mt/lib/modules/$SYS_KVER"/modules.* "$mt/lib/modules/$SYS_KVER/extra" \
 	"$pl/usr/lib/modules/$SYS_KVER/"
 rm -rf "$mt"
 
-# tdxd, as a distribution would install it. The daemon may not be complete yet: whatever the
-# build has is installed, and scenarios that need a missing piece say SKIP.
+# tdxd as an operator installs it: its Debian package, built from this source (cached in
+# BUILD/package/ by source content), installed with apt-get into the guest's rootfs seen
+# through an overlay. The maintainer scripts run there (they enable the unit; starting it,
+# reloading udev are skipped without a running systemd), and everything they and dpkg wrote,
+# the dpkg database included, is the overlay's upper layer: that becomes the payload.
 if [ -n "$build" ]; then
-	DESTDIR=$pl cmake --install "$build" --prefix /usr >"$work/install.log" 2>&1 ||
-		{ cat "$work/install.log" >&2; sys_die "cmake --install $build failed"; }
+	deb_rc=0
+	bash "$here/../package/build-deb.sh" "$here/../.." "$build/package" >"$work/deb.log" 2>&1 ||
+		deb_rc=$?
+	case $deb_rc in
+	0) sys_log "$(tail -n 1 "$work/deb.log")" ;;
+	77) cat "$work/deb.log" >&2; sys_skip "the Debian package cannot be built here (dpkg-buildpackage, debhelper)" ;;
+	*) cat "$work/deb.log" >&2; sys_die "building the Debian package failed" ;;
+	esac
+	deb=$(ls "$build"/package/tdxd_*.deb)
+	ov=$work/deb-overlay
+	umount "$ov/merged" 2>/dev/null || true
+	rm -rf "$ov" && mkdir -p "$ov/upper" "$ov/work" "$ov/merged"
+	mount -t overlay overlay -o "lowerdir=$rootfs,upperdir=$ov/upper,workdir=$ov/work" \
+		"$ov/merged" || sys_die "cannot mount an overlay over $rootfs"
+	cp "$deb" "$ov/merged/tmp/"
+	inst_rc=0
+	DEBIAN_FRONTEND=noninteractive chroot "$ov/merged" apt-get install -y \
+		"/tmp/$(basename "$deb")" >"$work/install.log" 2>&1 || inst_rc=$?
+	rm -f "$ov/merged/tmp/$(basename "$deb")"
+	umount "$ov/merged"
+	[ "$inst_rc" -eq 0 ] ||
+		{ cat "$work/install.log" >&2; sys_die "apt-get install ./$(basename "$deb") in the guest rootfs failed"; }
+	# Whiteouts (files dpkg or apt removed, character devices 0:0) have no meaning in a cpio
+	# unpacked over the base; apt's caches are not needed.
+	find "$ov/upper" -type c -delete
+	rm -rf "$ov/upper/var/cache/apt" "$ov/upper/var/log/apt" "$ov/upper/tmp"
+	cp -a "$ov/upper/." "$pl/"
+	rm -rf "$ov"
+	sys_log "installed $(basename "$deb") into the image with apt-get"
 fi
 unit=""
 for u in "$pl/usr/lib/systemd/system/tdxd.service" "$pl/lib/systemd/system/tdxd.service"; do
 	[ -e "$u" ] && unit=$u
 done
 if [ -n "$unit" ]; then
-	# systemctl --root acts on the image's file system without running anything from it;
-	# the payload is unpacked over the rootfs, so the links land where systemd looks.
-	systemctl --root="$pl" enable tdxd.service >/dev/null 2>&1 ||
-		sys_die "systemctl enable tdxd in the image failed"
+	# The package's postinst (dh_installsystemd) enables the unit; the lane does not do it
+	# for the package, so a package that forgot would fail here.
+	[ -L "$pl/etc/systemd/system/multi-user.target.wants/tdxd.service" ] ||
+		sys_die "the package did not enable tdxd.service (no multi-user.target.wants link)"
 fi
 mkdir -p "$pl/etc/tdxd"
 cat >"$pl/etc/tdxd/tdxd.conf" <<'CONF'

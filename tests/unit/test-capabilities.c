@@ -2,6 +2,7 @@
 /* The capabilities document: parsed back with json-c, every key present with the right type. */
 #include <check.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "capabilities.h"
 #include "macro.h"
@@ -9,7 +10,9 @@
 #include "check-run.h"
 
 static struct json_object *parse(const struct tdx_status *s, bool pretty) {
-	_cleanup_free_ char *text = capabilities_to_string(s, pretty);
+	struct host_identity id;
+	ck_assert_int_eq(host_identity_read("/", &id), 0);
+	_cleanup_free_ char *text = capabilities_to_string(s, &id, pretty);
 	ck_assert_ptr_nonnull(text);
 	struct json_object *o = json_tokener_parse(text);
 	ck_assert_msg(o != NULL, "not JSON: %s", text);
@@ -161,7 +164,9 @@ START_TEST(test_empty_document) {
 	                                  "packages",
 	                                  "policy",
 	                                  "checks",
-	                                  "sources"};
+	                                  "sources",
+	                                  "host",
+	                                  "generated_usec"};
 	for (size_t i = 0; i < ELEMENTSOF(top); i++) {
 		struct json_object *v = NULL;
 		ck_assert_msg(json_object_object_get_ex(o, top[i], &v), "%s missing", top[i]);
@@ -198,14 +203,20 @@ START_TEST(test_used_above_total) {
 }
 END_TEST
 
-static char *render(int (*fn)(struct json_object *, FILE *), struct json_object *o) {
+static char *render_opts(int (*fn)(struct json_object *, FILE *, const struct format_options *),
+                         struct json_object *o, const struct format_options *opts) {
 	char *buf = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&buf, &size);
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(fn(o, f), 0);
+	ck_assert_int_eq(fn(o, f, opts), 0);
 	fclose(f);
 	return buf;
+}
+
+static char *render(int (*fn)(struct json_object *, FILE *, const struct format_options *),
+                    struct json_object *o) {
+	return render_opts(fn, o, NULL);
 }
 
 START_TEST(test_human_status) {
@@ -263,8 +274,168 @@ START_TEST(test_human_checks) {
 	/* a pass check prints no hint line */
 	ck_assert(!strstr(t, "fine 0\n         hint"));
 	ck_assert(strstr(t, "\nState: ready: TDX is ready"));
+	ck_assert(strstr(t, "\n15 passed, 1 warning, 0 failed, 0 skipped\nState: ready"));
+	ck_assert(!strstr(t, "\x1b["));
 	json_object_put(o);
 	tdx_status_done(&s);
+}
+END_TEST
+
+/* An AMD host: cpu-vendor fails, everything after it is skipped (some naming their cause,
+ * some not: the kernel-tdx hint names kvm_intel, which cannot apply here). */
+static void amd_status(struct tdx_status *s) {
+	full_status(s);
+	s->state = TDX_STATE_UNSUPPORTED;
+	s->ready = false;
+	strcpy(s->reason, "TDX is not supported here");
+	s->checks[CHECK_CPU_VENDOR].result = CHECK_FAIL;
+	strcpy(s->checks[CHECK_CPU_VENDOR].summary, "the CPU vendor is AuthenticAMD");
+	strcpy(s->checks[CHECK_CPU_VENDOR].hint, "use SEV-SNP tooling");
+	for (int i = CHECK_BIOS_TDX; i < _CHECK_MAX; i++) {
+		if (i == CHECK_CPU_PACKAGES || i == CHECK_MEMORY_AUTO_ONLINE)
+			continue;
+		s->checks[i].result = CHECK_SKIP;
+		s->checks[i].hint[0] = 0;
+		strcpy(s->checks[i].summary, "not checked: bios-tdx skipped");
+	}
+	strcpy(s->checks[CHECK_BIOS_TDX].summary, "not checked: cpu-vendor failed");
+	strcpy(s->checks[CHECK_KERNEL_TDX].summary, "not checked: kvm_intel is not loaded");
+	strcpy(s->checks[CHECK_KERNEL_TDX].hint, "check with modinfo -p kvm_intel | grep tdx");
+	s->checks[CHECK_MEMORY_AUTO_ONLINE].result = CHECK_PASS;
+}
+
+static unsigned count_lines(const char *t, const char *until) {
+	const char *end = strstr(t, until);
+	unsigned n = 0;
+	ck_assert_ptr_nonnull(end);
+	for (const char *p = t; p < end; p++)
+		n += *p == '\n';
+	return n;
+}
+
+START_TEST(test_human_checks_folded) {
+	struct tdx_status s;
+	amd_status(&s);
+	struct json_object *o = capabilities_build(&s);
+	_cleanup_free_ char *t = render(format_checks_human, o);
+	ck_assert_msg(strstr(t, "platform:\n  [fail] cpu-vendor: the CPU vendor is AuthenticAMD\n"
+	                        "         hint: use SEV-SNP tooling\n\n"
+	                        "12 checks not run: cpu-vendor failed\n"
+	                        "3 passed, 0 warnings, 1 failed, 12 skipped\n"
+	                        "State: unsupported: TDX is not supported here\n"),
+	              "%s", t);
+	/* the spec's promise for an AMD host: at most five lines before the count line */
+	ck_assert_uint_le(count_lines(t, "3 passed"), 5);
+	ck_assert(!strstr(t, "modinfo"));
+	ck_assert(!strstr(t, "[pass]"));
+
+	/* --all: every check, but still no hint that cannot apply on this platform */
+	struct format_options all = {.all = true};
+	_cleanup_free_ char *u = render_opts(format_checks_human, o, &all);
+	for (int i = 0; i < _CHECK_MAX; i++)
+		ck_assert_msg(strstr(u, check_id_to_string(i)), "%s missing",
+		              check_id_to_string(i));
+	ck_assert(strstr(u, "[skip] keyids: not checked: bios-tdx skipped\n"));
+	ck_assert(!strstr(u, "checks not run"));
+	ck_assert(!strstr(u, "modinfo"));
+	ck_assert(strstr(u, "\n3 passed, 0 warnings, 1 failed, 12 skipped\n"));
+
+	/* status: the same markers, the same fold */
+	_cleanup_free_ char *st = render(format_status_human, o);
+	ck_assert_msg(
+	    strstr(st, "Checks not passing:\n  [fail] cpu-vendor: the CPU vendor is AuthenticAMD\n"
+	               "         hint: use SEV-SNP tooling\n"
+	               "  12 checks not run: cpu-vendor failed\n\n"
+	               "3 passed, 0 warnings, 1 failed, 12 skipped\n"),
+	    "%s", st);
+	json_object_put(o);
+	tdx_status_done(&s);
+}
+END_TEST
+
+START_TEST(test_human_fold_chain) {
+	/* On an Intel host, only the skips that name a failed check (or a skip that does) fold;
+	 * the others stay, with their hints, and so do the passes when nothing folds. */
+	struct tdx_status s;
+	full_status(&s);
+	s.checks[CHECK_MODULE_INIT].result = CHECK_FAIL;
+	strcpy(s.checks[CHECK_MODULE_INIT].summary, "the module failed to initialize");
+	s.checks[CHECK_MAX_VCPUS].result = CHECK_SKIP;
+	strcpy(s.checks[CHECK_MAX_VCPUS].summary, "not checked: module-init failed");
+	s.checks[CHECK_TDX_MEMORY].result = CHECK_SKIP;
+	strcpy(s.checks[CHECK_TDX_MEMORY].summary, "not checked: max-vcpus skipped");
+	s.checks[CHECK_KVM_VM_TYPES].result = CHECK_SKIP;
+	strcpy(s.checks[CHECK_KVM_VM_TYPES].summary, "not checked: /dev/kvm was not asked");
+	strcpy(s.checks[CHECK_KVM_VM_TYPES].hint, "load kvm");
+	struct json_object *o = capabilities_build(&s);
+	_cleanup_free_ char *t = render(format_checks_human, o);
+	ck_assert_msg(strstr(t, "\n2 checks not run: module-init failed\n"), "%s", t);
+	ck_assert(strstr(t, "[skip] kvm-vm-types: not checked: /dev/kvm was not asked\n"
+	                    "         hint: load kvm\n"));
+	ck_assert(!strstr(t, "max-vcpus"));
+	ck_assert(strstr(t, "11 passed, 1 warning, 1 failed, 3 skipped\n"));
+	json_object_put(o);
+	tdx_status_done(&s);
+}
+END_TEST
+
+START_TEST(test_human_color) {
+	struct tdx_status s;
+	amd_status(&s);
+	struct json_object *o = capabilities_build(&s);
+	struct format_options c = {.color = true};
+	_cleanup_free_ char *t = render_opts(format_checks_human, o, &c);
+	ck_assert_msg(strstr(t, "  [\x1b[0;1;31mfail\x1b[0m] cpu-vendor:"), "%s", t);
+	json_object_put(o);
+	tdx_status_done(&s);
+
+	setenv("SYSTEMD_COLORS", "1", 1);
+	unsetenv("NO_COLOR");
+	ck_assert(format_use_color(-1));
+	setenv("NO_COLOR", "1", 1);
+	ck_assert(!format_use_color(-1));
+	unsetenv("NO_COLOR");
+	setenv("SYSTEMD_COLORS", "0", 1);
+	ck_assert(!format_use_color(-1));
+	unsetenv("SYSTEMD_COLORS");
+	ck_assert(!format_use_color(-1)); /* not a terminal */
+}
+END_TEST
+
+START_TEST(test_host_keys) {
+	char root[] = "/tmp/test-capabilities-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd),
+	         "mkdir -p %1$s/proc/sys/kernel/random && echo tdx-host-7 > "
+	         "%1$s/proc/sys/kernel/hostname && echo 6.18.0-tdx > "
+	         "%1$s/proc/sys/kernel/osrelease",
+	         root);
+	ck_assert_int_eq(system(cmd), 0);
+	struct tdx_status s;
+	full_status(&s);
+	struct json_object *o = capabilities_build(&s);
+	struct host_identity id;
+	ck_assert_int_eq(host_identity_read(root, &id), 0);
+	ck_assert_int_eq(capabilities_add_host(o, &id, 1764921600123456ULL), 0);
+	struct json_object *h = key(o, "host", json_type_object);
+	ck_assert_str_eq(json_object_get_string(key(h, "hostname", json_type_string)),
+	                 "tdx-host-7");
+	ck_assert_str_eq(json_object_get_string(key(h, "kernel", json_type_string)), "6.18.0-tdx");
+	/* unreadable: "" like every unknown string of the document */
+	ck_assert_str_eq(json_object_get_string(key(h, "boot_id", json_type_string)), "");
+	ck_assert_uint_eq(json_object_get_uint64(key(o, "generated_usec", json_type_int)),
+	                  1764921600123456ULL);
+	/* the published form carries them too, from the real host */
+	json_object_put(o);
+	o = parse(&s, false);
+	h = key(o, "host", json_type_object);
+	ck_assert_uint_gt(strlen(json_object_get_string(key(h, "kernel", json_type_string))), 0);
+	ck_assert_uint_gt(json_object_get_uint64(key(o, "generated_usec", json_type_int)), 0);
+	json_object_put(o);
+	tdx_status_done(&s);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	ck_assert_int_eq(system(cmd), 0);
 }
 END_TEST
 
@@ -289,6 +460,10 @@ static Suite *suite(void) {
 	tcase_add_test(tc, test_used_above_total);
 	tcase_add_test(tc, test_human_status);
 	tcase_add_test(tc, test_human_checks);
+	tcase_add_test(tc, test_human_checks_folded);
+	tcase_add_test(tc, test_human_fold_chain);
+	tcase_add_test(tc, test_human_color);
+	tcase_add_test(tc, test_host_keys);
 	tcase_add_test(tc, test_format_bytes);
 	suite_add_tcase(s, tc);
 	return s;

@@ -46,6 +46,7 @@ static void assert_defaults(const struct tdxd_config *c) {
 	ck_assert_int_eq(c->memory_gate, POLICY_ENFORCE);
 	ck_assert_str_eq(c->memory_online_type, "online_movable");
 	ck_assert_str_eq(c->nfd_feature_file, "");
+	ck_assert_str_eq(c->prometheus_text_file, "");
 }
 
 START_TEST(test_defaults) {
@@ -92,7 +93,8 @@ START_TEST(test_every_key) {
 	      "CPUGuard=warn\n"
 	      "MemoryGate=off\n"
 	      "MemoryOnlineType=online_kernel\n"
-	      "NFDFeatureFile=/etc/kubernetes/node-feature-discovery/features.d/tdxd\n",
+	      "NFDFeatureFile=/etc/kubernetes/node-feature-discovery/features.d/tdxd\n"
+	      "PrometheusTextFile=/var/lib/prometheus/node-exporter/tdxd.prom\n",
 	      &c);
 	ck_assert_msg(n_problems == 0, "%s", n_problems ? problems[0] : "");
 	ck_assert(!c.enable_tdx);
@@ -106,6 +108,7 @@ START_TEST(test_every_key) {
 	ck_assert_str_eq(c.memory_online_type, "online_kernel");
 	ck_assert_str_eq(c.nfd_feature_file,
 	                 "/etc/kubernetes/node-feature-discovery/features.d/tdxd");
+	ck_assert_str_eq(c.prometheus_text_file, "/var/lib/prometheus/node-exporter/tdxd.prom");
 }
 END_TEST
 
@@ -119,11 +122,12 @@ START_TEST(test_bad_values) {
 	      "MemoryOnlineType=online_fast\n"
 	      "KVMModule=kvm intel\n"
 	      "NFDFeatureFile=relative/path\n"
-	      "OnlineCPUsForInit=2\n",
+	      "OnlineCPUsForInit=2\n"
+	      "PrometheusTextFile=/var/lib/prometheus/node-exporter/tdxd.txt\n",
 	      &c);
 	/* each bad value keeps the default for that key and is reported with its line */
 	assert_defaults(&c);
-	ck_assert_uint_eq(n_problems, 8);
+	ck_assert_uint_eq(n_problems, 9);
 	PROBLEM("/etc/tdxd/tdxd.conf:2: EnableTDX=maybe");
 	PROBLEM("/etc/tdxd/tdxd.conf:3: CPUGuard=strict");
 	PROBLEM("/etc/tdxd/tdxd.conf:4: MemoryGate=");
@@ -132,6 +136,8 @@ START_TEST(test_bad_values) {
 	PROBLEM("/etc/tdxd/tdxd.conf:7: KVMModule=kvm intel");
 	PROBLEM("/etc/tdxd/tdxd.conf:8: NFDFeatureFile=relative/path");
 	PROBLEM("/etc/tdxd/tdxd.conf:9: OnlineCPUsForInit=2");
+	PROBLEM("/etc/tdxd/tdxd.conf:10: "
+	        "PrometheusTextFile=/var/lib/prometheus/node-exporter/tdxd.txt");
 
 	/* too long for its buffer */
 	char big[600];
