@@ -27,7 +27,7 @@ static int fail(struct tdxd_client_error *e, const sd_bus_error *be, int r) {
 	return r;
 }
 
-int tdxd_client_open(struct tdxd_client **ret, struct tdxd_client_error *e) {
+int tdxd_client_open(struct tdxd_client **ret, bool interactive, struct tdxd_client_error *e) {
 	struct tdxd_client *c = calloc(1, sizeof(*c));
 	if (!c)
 		return fail(e, NULL, -ENOMEM);
@@ -37,6 +37,7 @@ int tdxd_client_open(struct tdxd_client **ret, struct tdxd_client_error *e) {
 		free(c);
 		return fail(e, NULL, r);
 	}
+	(void)sd_bus_set_allow_interactive_authorization(c->bus, interactive);
 	*ret = c;
 	return 0;
 }

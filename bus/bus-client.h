@@ -18,7 +18,9 @@ struct tdxd_client_error {
 	char message[1024]; /* the daemon's sentence, or strerror */
 };
 
-int tdxd_client_open(struct tdxd_client **ret, struct tdxd_client_error *e);
+/* interactive: the calls allow polkit to ask for an administrator's password (an agent on
+ * the caller's terminal answers it). */
+int tdxd_client_open(struct tdxd_client **ret, bool interactive, struct tdxd_client_error *e);
 struct tdxd_client *tdxd_client_free(struct tdxd_client *c);
 static inline void tdxd_client_freep(struct tdxd_client **c) {
 	if (*c)

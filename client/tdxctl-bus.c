@@ -16,6 +16,7 @@
 #include "macro.h"
 #include "message-ids.h"
 #include "parse-util.h"
+#include "polkit-agent.h"
 #include "tdxctl-bus.h"
 #include "tdxctl-format.h"
 #include "tdxd-bus.h"
@@ -41,15 +42,30 @@ static int report_no_bus(int r) {
 	return 1;
 }
 
-static int connect_bus(struct tdxd_client **ret) {
+static bool ask_password = true;
+
+void verbs_set_ask_password(bool ask) {
+	ask_password = ask;
+}
+
+/* Privileged verbs allow polkit to ask for a password when a person can answer it. */
+static bool interactive(void) {
+	return ask_password && isatty(STDIN_FILENO);
+}
+
+static int connect_bus_ext(struct tdxd_client **ret, bool allow_interactive) {
 	struct tdxd_client_error e;
-	if (tdxd_client_open(ret, &e) < 0) {
+	if (tdxd_client_open(ret, allow_interactive, &e) < 0) {
 		if (e.no_bus)
 			return report_no_bus(e.errnum);
 		fprintf(stderr, "tdxctl: cannot connect to the system bus: %s\n", e.message);
 		return 1;
 	}
 	return 0;
+}
+
+static int connect_bus(struct tdxd_client **ret) {
+	return connect_bus_ext(ret, false);
 }
 
 /* Print a failed call's error and return the exit status (1). */
@@ -240,10 +256,13 @@ int verb_offline_cpu(int argc, char **argv) {
 	int r = parse_cpu_arg("offline-cpu", argc, argv, &cpu);
 	if (r != 0)
 		return r;
-	r = connect_bus(&c);
+	r = connect_bus_ext(&c, interactive());
 	if (r != 0)
 		return r;
-	if (tdxd_client_offline_cpu(c, cpu, &e) < 0)
+	pid_t agent = interactive() ? polkit_agent_open() : 0;
+	r = tdxd_client_offline_cpu(c, cpu, &e);
+	polkit_agent_close(agent);
+	if (r < 0)
 		return report_error("offline-cpu", &e);
 	printf("CPU %" PRIu32 " is offline.\n", cpu);
 	return 0;
@@ -255,10 +274,13 @@ int verb_enable(int argc, char **argv) {
 
 	if (argc > 1)
 		return usage_error("enable takes no arguments, got '%s'.", argv[1]);
-	int r = connect_bus(&c);
+	int r = connect_bus_ext(&c, interactive());
 	if (r != 0)
 		return r;
-	if (tdxd_client_enable(c, ENABLE_TIMEOUT_USEC, &e) < 0)
+	pid_t agent = interactive() ? polkit_agent_open() : 0;
+	r = tdxd_client_enable(c, ENABLE_TIMEOUT_USEC, &e);
+	polkit_agent_close(agent);
+	if (r < 0)
 		return report_error("enable", &e);
 	return verb_status(1, argv, JSON_OFF, false);
 }

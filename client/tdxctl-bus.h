@@ -13,5 +13,7 @@
 int verb_status(int argc, char **argv, enum json_mode json, bool all);
 int verb_check_memory(int argc, char **argv);
 int verb_check_cpu(int argc, char **argv);
+/* --no-ask-password: privileged verbs never ask for a password (they do on a terminal). */
+void verbs_set_ask_password(bool ask);
 int verb_offline_cpu(int argc, char **argv);
 int verb_enable(int argc, char **argv);

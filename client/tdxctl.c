@@ -40,8 +40,8 @@ static void help(void) {
 	    "                               exits 0 when ready, 1 when not\n"
 	    "  check-memory ADDRESS SIZE    Ask whether a physical range may be onlined\n"
 	    "  check-cpu CPU                Ask whether a CPU may go offline\n"
-	    "  offline-cpu CPU              Offline a CPU through the CPU guard (root)\n"
-	    "  enable                       (Re)try enabling TDX now (root)\n"
+	    "  offline-cpu CPU              Offline a CPU through the CPU guard (root or polkit)\n"
+	    "  enable                       (Re)try enabling TDX now (root or polkit)\n"
 	    "\n"
 	    "Options:\n"
 	    "  -h --help                    Show this help\n"
@@ -51,6 +51,7 @@ static void help(void) {
 	    "     --all                     Show every check and hint, folding nothing\n"
 	    "                               (status, check)\n"
 	    "     --root DIR                Read kernel files below DIR (check only)\n"
+	    "     --no-ask-password         Do not ask for a password (offline-cpu, enable)\n"
 	    "\n"
 	    "ADDRESS and SIZE take decimal, 0x hex and K, M, G, T suffixes (powers of 1024).\n"
 	    "Exit status: 0 success/ready/allowed, 1 not ready/refused/failed, 2 usage error.\n"
@@ -217,13 +218,14 @@ static const struct verb {
 };
 
 int main(int argc, char **argv) {
-	enum { ARG_VERSION = 0x100, ARG_JSON, ARG_ROOT, ARG_ALL };
+	enum { ARG_VERSION = 0x100, ARG_JSON, ARG_ROOT, ARG_ALL, ARG_NO_ASK_PASSWORD };
 	static const struct option options[] = {
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, ARG_VERSION},
 	    {"json", optional_argument, NULL, ARG_JSON},
 	    {"all", no_argument, NULL, ARG_ALL},
 	    {"root", required_argument, NULL, ARG_ROOT},
+	    {"no-ask-password", no_argument, NULL, ARG_NO_ASK_PASSWORD},
 	    {},
 	};
 	struct args a = {0};
@@ -251,6 +253,7 @@ int main(int argc, char **argv) {
 				                   optarg);
 			break;
 		case ARG_ALL: a.all = true; break;
+		case ARG_NO_ASK_PASSWORD: verbs_set_ask_password(false); break;
 		case ARG_ROOT:
 			if (!*optarg)
 				return usage_error("--root needs a directory");

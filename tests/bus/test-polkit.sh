@@ -58,6 +58,30 @@ assert_match 'org\.tdxd\.Tdx1\.offline-cpu flags=1' "$(cat "$PK_LOG")" \
 assert_eq 0 "$(cat "$ROOT/sys/devices/system/cpu/cpu1/online")" "interactive: CPU 1 is offline"
 echo 1 >"$ROOT/sys/devices/system/cpu/cpu1/online"
 
+# tdxctl allows interaction when a person can answer: on a terminal (script(1) gives it one),
+# not when stdin is a pipe, not with --no-ask-password
+: >"$PK_LOG"
+as_nobody "$TDXCTL" offline-cpu 1 </dev/null >/dev/null 2>&1 &&
+	fail "tdxctl without a terminal got an interactive authorization"
+assert_match 'org\.tdxd\.Tdx1\.offline-cpu flags=0' "$(cat "$PK_LOG")" "tdxctl, no terminal: no interaction asked"
+if command -v script >/dev/null; then
+	: >"$PK_LOG"
+	as_nobody script -qec "$TDXCTL offline-cpu 1" /dev/null >/dev/null 2>&1 ||
+		fail "tdxctl on a terminal was refused: $(cat "$PK_LOG")"
+	assert_match 'org\.tdxd\.Tdx1\.offline-cpu flags=1' "$(cat "$PK_LOG")" \
+		"tdxctl on a terminal allows interactive authorization"
+	assert_eq 0 "$(cat "$ROOT/sys/devices/system/cpu/cpu1/online")" "tdxctl on a terminal: CPU 1 offline"
+	echo 1 >"$ROOT/sys/devices/system/cpu/cpu1/online"
+	: >"$PK_LOG"
+	out=$(as_nobody script -qec "$TDXCTL --no-ask-password offline-cpu 1" /dev/null 2>&1) &&
+		fail "tdxctl --no-ask-password got an interactive authorization"
+	assert_match 'org\.tdxd\.Tdx1\.offline-cpu flags=0' "$(cat "$PK_LOG")" "--no-ask-password: no interaction"
+	assert_match "needs an administrator.s authentication for the polkit action org\.tdxd\.Tdx1\.offline-cpu" \
+		"$out" "--no-ask-password: the challenge is said in one sentence"
+else
+	echo "SKIP: script(1) missing, tdxctl's terminal case not run" >&2
+fi
+
 # root is never asked
 : >"$PK_LOG"
 polkit_start deny
