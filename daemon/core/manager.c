@@ -341,7 +341,7 @@ static struct enable_facts enable_facts(Manager *m, int probe_error) {
 static void enable_finish(Manager *m, const struct enable_outcome *o) {
 	m->enable_done_source = sd_event_source_disable_unref(m->enable_done_source);
 	m->enable_extend_source = sd_event_source_disable_unref(m->enable_extend_source);
-	m->enable.running = false;
+	m->enable.running = m->enable.loading = false;
 	(void)manager_rederive(m);
 	if (m->publisher.enable_finished)
 		m->publisher.enable_finished(m->publisher.userdata, o);
@@ -413,6 +413,8 @@ int manager_enable(Manager *m) {
 		return r;
 	}
 	if (o.running) {
+		m->enable.loading = true;
+		(void)manager_rederive(m);
 		r = watch_load(m);
 		if (r >= 0)
 			return 0;

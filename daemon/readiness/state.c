@@ -71,7 +71,13 @@ void derive_state(const struct facts *f, struct tdx_status *s) {
 
 	if (ep && ep->running) {
 		s->state = TDX_STATE_STARTING;
-		textf(reason, rs, false, "tdxd is enabling TDX: loading %s with tdx=1", f->kvm);
+		/* Say loading only once the sequence decided to load: on a host with nothing to
+		 * enable (another vendor, a guest) the first probe must not claim it. */
+		if (ep->loading)
+			textf(reason, rs, false, "tdxd is enabling TDX: loading %s with tdx=1", f->kvm);
+		else
+			textf(reason, rs, false,
+			      "tdxd is enabling TDX: checking what it needs before loading %s", f->kvm);
 		return;
 	}
 

@@ -63,6 +63,7 @@ struct check {
 /* What the daemon's enable sequence (daemon/enable/enable-sequence.c) contributes to the state. */
 struct enable_progress {
 	bool running;                 /* State=starting */
+	bool loading;                 /* ... and the module load runs (after the decision) */
 	bool attempted;               /* tdxd tried to enable TDX this boot */
 	bool failed;                  /* ... and it failed */
 	char failure[CHECK_TEXT_MAX]; /* what failed, in words, with the kernel's line if any */
