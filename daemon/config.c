@@ -24,6 +24,7 @@ void config_defaults(struct tdxd_config *c) {
 	    .memory_gate = POLICY_ENFORCE,
 	    .memory_online_type = "online_movable",
 	    .nfd_feature_file = "",
+	    .minimum_module_version = "",
 	};
 }
 
@@ -104,6 +105,7 @@ enum {
 	KEY_MEMORY_GATE,
 	KEY_MEMORY_ONLINE_TYPE,
 	KEY_NFD,
+	KEY_MIN_MODULE_VERSION,
 	_KEY_MAX,
 };
 
@@ -118,6 +120,7 @@ static const char *const key_names[_KEY_MAX] = {
     [KEY_MEMORY_GATE] = "MemoryGate",
     [KEY_MEMORY_ONLINE_TYPE] = "MemoryOnlineType",
     [KEY_NFD] = "NFDFeatureFile",
+    [KEY_MIN_MODULE_VERSION] = "MinimumModuleVersion",
 };
 
 static int assign(struct parse_ctx *p, int key, const char *v, struct tdxd_config *c) {
@@ -164,6 +167,26 @@ static int assign(struct parse_ctx *p, int key, const char *v, struct tdxd_confi
 			               "default",
 			               v);
 		return set_string(p, k, v, c->nfd_feature_file, sizeof(c->nfd_feature_file));
+	case KEY_MIN_MODULE_VERSION: {
+		/* empty: no minimum (an explicit reset of an earlier line) */
+		if (!v[0]) {
+			c->minimum_module_version[0] = 0;
+			c->minimum_module_version_parsed = (struct module_version){0};
+			return 0;
+		}
+		struct module_version mv;
+		if (module_version_parse(v, &mv) < 0)
+			return problem(p,
+			               "MinimumModuleVersion=%s: not a TDX module version "
+			               "major.minor.update (e.g. 1.5.24), keeping the default (no "
+			               "minimum)",
+			               v);
+		int r = set_string(p, k, v, c->minimum_module_version,
+		                   sizeof(c->minimum_module_version));
+		if (r >= 0)
+			c->minimum_module_version_parsed = mv;
+		return r;
+	}
 	}
 	return 0;
 }

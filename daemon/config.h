@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "module-version.h"
 #include "status.h"
 
 enum reload_kvm {
@@ -25,6 +26,10 @@ struct tdxd_config {
 	enum policy_mode memory_gate;
 	char memory_online_type[32]; /* online_movable | online_kernel | online */
 	char nfd_feature_file[512];
+	/* MinimumModuleVersion= (spec 9.2): "" (no minimum, the check skips) or the version as
+	 * the operator wrote it, already validated, and its parsed form. */
+	char minimum_module_version[MODULE_VERSION_STRING_MAX];
+	struct module_version minimum_module_version_parsed;
 };
 
 void config_defaults(struct tdxd_config *c);
