@@ -483,6 +483,114 @@ START_TEST(test_saved_kernel_log) {
 }
 END_TEST
 
+START_TEST(test_v72_module_lifecycle) {
+	mkroot();
+	put("/sys/devices/faux/tdx_host/version", "1.5.24\n");
+	put("/sys/devices/faux/tdx_host/seamldr_version", "2.0.03\n");
+	put("/sys/devices/faux/tdx_host/num_remaining_updates", "14\n");
+	put("/sys/devices/faux/tdx_host/firmware/tdx_module/status", "idle\n");
+	/* the class link of a real host is a symlink into the device */
+	mkdirs("/sys/class/firmware");
+	_cleanup_free_ char *link = NULL;
+	ck_assert_int_ge(asprintf(&link, "%s/sys/class/firmware/tdx_module", root), 0);
+	ck_assert_int_eq(symlink("../../devices/faux/tdx_host/firmware/tdx_module", link), 0);
+	put("/proc/sys/kernel/osrelease", "7.2.0-1-amd64\n");
+	struct tdx_host h;
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	dump_warnings(&h);
+	ck_assert_uint_eq(h.n_warnings, 0);
+	ck_assert(h.tdx_host_version_known && !h.tdx_host_version_enxio);
+	ck_assert_uint_eq(h.th_update, 24);
+	ck_assert(h.seamldr_version_known);
+	ck_assert_uint_eq(h.sl_major, 2);
+	ck_assert_uint_eq(h.sl_minor, 0);
+	ck_assert_uint_eq(h.sl_update, 3);
+	ck_assert(h.remaining_updates_known);
+	ck_assert_uint_eq(h.remaining_updates, 14);
+	ck_assert(h.module_update_supported);
+	ck_assert_str_eq(h.osrelease, "7.2.0-1-amd64");
+	ck_assert(h.kernel_version_known);
+	ck_assert_uint_eq(h.kernel_major, 7);
+	ck_assert_uint_eq(h.kernel_minor, 2);
+	ck_assert_uint_eq(h.kernel_patch, 0);
+	tdx_host_done(&h);
+
+	/* zero updates left is a value, not an unknown */
+	put("/sys/devices/faux/tdx_host/num_remaining_updates", "0\n");
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	ck_assert(h.remaining_updates_known);
+	ck_assert_uint_eq(h.remaining_updates, 0);
+	tdx_host_done(&h);
+
+	/* after a failed update: version reads ENXIO (the tree's marker in place of the file) */
+	_cleanup_free_ char *v = NULL;
+	ck_assert_int_ge(asprintf(&v, "%s/sys/devices/faux/tdx_host/version", root), 0);
+	ck_assert_int_eq(unlink(v), 0);
+	put("/sys/devices/faux/tdx_host/version.errno", "ENXIO\n");
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	ck_assert_uint_eq(h.n_warnings, 0);
+	ck_assert(h.tdx_host_dev && h.tdx_host_version_enxio && !h.tdx_host_version_known);
+	tdx_host_done(&h);
+
+	/* an unknown marker name is loud, never a silent "missing" */
+	put("/sys/devices/faux/tdx_host/version.errno", "ENXOI\n");
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	ck_assert(!h.tdx_host_version_enxio && !h.tdx_host_version_known);
+	ck_assert(has_warning(&h, "tdx_host/version"));
+	tdx_host_done(&h);
+
+	/* root-only attributes read by an unprivileged caller: unknown, no warning */
+	put("/sys/devices/faux/tdx_host/version", "1.5.24\n");
+	put("/sys/devices/faux/tdx_host/seamldr_version.errno", "EACCES\n");
+	put("/sys/devices/faux/tdx_host/num_remaining_updates.errno", "EACCES\n");
+	_cleanup_free_ char *sl = NULL, *nr = NULL;
+	ck_assert_int_ge(asprintf(&sl, "%s/sys/devices/faux/tdx_host/seamldr_version", root), 0);
+	ck_assert_int_ge(asprintf(&nr, "%s/sys/devices/faux/tdx_host/num_remaining_updates", root),
+	                 0);
+	ck_assert_int_eq(unlink(sl), 0);
+	ck_assert_int_eq(unlink(nr), 0);
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	dump_warnings(&h);
+	ck_assert_uint_eq(h.n_warnings, 0);
+	ck_assert(h.tdx_host_version_known && !h.seamldr_version_known &&
+	          !h.remaining_updates_known);
+	tdx_host_done(&h);
+
+	/* garbage */
+	put("/sys/devices/faux/tdx_host/seamldr_version", "2.0\n");
+	put("/sys/devices/faux/tdx_host/num_remaining_updates", "-1\n");
+	put("/proc/sys/kernel/osrelease", "linux\n");
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	ck_assert(!h.seamldr_version_known && !h.remaining_updates_known);
+	ck_assert(has_warning(&h, "seamldr_version: not major.minor.update"));
+	ck_assert(has_warning(&h, "num_remaining_updates: not a decimal count"));
+	ck_assert(has_warning(&h, "osrelease: not a kernel release"));
+	ck_assert(!h.kernel_version_known);
+	ck_assert_str_eq(h.osrelease, "linux");
+	tdx_host_done(&h);
+	rmroot();
+}
+END_TEST
+
+START_TEST(test_v72_no_update) {
+	/* a v7.2 host whose module cannot be updated at run time: tdx_host without the seamldr
+	 * attributes and without the upload device */
+	mkroot();
+	put("/sys/devices/faux/tdx_host/version", "1.5.06\n");
+	put("/proc/sys/kernel/osrelease", "6.18.3\n");
+	struct tdx_host h;
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	ck_assert_uint_eq(h.n_warnings, 0);
+	ck_assert(h.tdx_host_version_known);
+	ck_assert(!h.seamldr_version_known && !h.remaining_updates_known);
+	ck_assert(!h.module_update_supported);
+	ck_assert_uint_eq(h.kernel_minor, 18);
+	ck_assert_uint_eq(h.kernel_patch, 3);
+	tdx_host_done(&h);
+	rmroot();
+}
+END_TEST
+
 START_TEST(test_v72_and_cgroup_v1) {
 	mkroot();
 	put("/sys/devices/faux/tdx_host/version", "1.5.06\n");
@@ -703,6 +811,8 @@ int main(void) {
 	tcase_add_test(tc, test_saved_kernel_log);
 	tcase_add_test(tc, test_v72_and_cgroup_v1);
 	tcase_add_test(tc, test_empty_root);
+	tcase_add_test(tc, test_v72_module_lifecycle);
+	tcase_add_test(tc, test_v72_no_update);
 	tcase_add_test(tc, test_garbage_files);
 	tcase_add_test(tc, test_big_host_fast);
 	tcase_add_test(tc, test_fixture_trees);
