@@ -777,6 +777,65 @@ END_TEST
 
 /* Every fixture tree present probes without error (the fixtures' own content is asserted by
  * the status and bus tests). */
+/* The module-lifecycle fixture trees (no expected.json until their checks exist): what the
+ * probe reads from each. */
+static void probe_fixture(const char *name, struct tdx_host *h) {
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", FIXTURES_DIR, name);
+	ck_assert_int_eq(probe_host(path, NULL, h), 0);
+	dump_warnings(h);
+	ck_assert_uint_eq(h->n_warnings, 0);
+}
+
+START_TEST(test_lifecycle_fixtures) {
+	struct tdx_host h;
+
+	probe_fixture("gnr-2s-v7.2-ready", &h);
+	ck_assert(h.seamldr_version_known && h.remaining_updates_known);
+	ck_assert_uint_eq(h.remaining_updates, 14);
+	ck_assert(h.module_update_supported);
+	tdx_host_done(&h);
+
+	probe_fixture("gnr-2s-v7.2-no-updates-left", &h);
+	ck_assert(h.tdx_host_version_known && h.remaining_updates_known);
+	ck_assert_uint_eq(h.remaining_updates, 0);
+	ck_assert_uint_eq(h.sl_major, 2);
+	ck_assert_uint_eq(h.sl_update, 1);
+	ck_assert(h.module_update_supported);
+	ck_assert_str_eq(h.osrelease, "7.2.1-1-default");
+	tdx_host_done(&h);
+
+	probe_fixture("gnr-2s-v7.2-update-failed", &h);
+	ck_assert(h.tdx_host_dev && h.tdx_host_version_enxio && !h.tdx_host_version_known);
+	ck_assert_uint_eq(h.remaining_updates, 13);
+	tdx_host_done(&h);
+
+	probe_fixture("gnr-2s-v7.2-below-minimum", &h);
+	ck_assert(h.tdx_host_version_known);
+	ck_assert_uint_eq(h.th_update, 20);
+	tdx_host_done(&h);
+
+	probe_fixture("emr-2s-v7.1-kdump-unavailable", &h);
+	ck_assert(h.cpuinfo.bug_tdx_pw_mce);
+	ck_assert(h.kernel_version_known);
+	ck_assert_uint_eq(h.kernel_major, 7);
+	ck_assert_uint_eq(h.kernel_minor, 1);
+	ck_assert_uint_eq(h.kernel_patch, 4);
+	ck_assert(!h.kmsg.kexec_refused.present);
+	ck_assert(!h.tdx_host_dev && !h.module_update_supported);
+	tdx_host_done(&h);
+
+	probe_fixture("emr-2s-v7.1-kexec-refused", &h);
+	ck_assert(h.cpuinfo.bug_tdx_pw_mce);
+	ck_assert(h.kmsg.kexec_refused.present);
+	ck_assert_str_eq(h.kmsg.kexec_refused.text,
+	                 "kexec: Not allowed on platform with tdx_pw_mce bug");
+	/* kept with the TDX lines, so a wrapped ring does not lose it */
+	ck_assert_ptr_nonnull(strstr(h.kmsg.tdx_lines, "tdx_pw_mce bug"));
+	tdx_host_done(&h);
+}
+END_TEST
+
 START_TEST(test_fixture_trees) {
 	DIR *d = opendir(FIXTURES_DIR);
 	if (!d)
@@ -815,6 +874,7 @@ int main(void) {
 	tcase_add_test(tc, test_v72_no_update);
 	tcase_add_test(tc, test_garbage_files);
 	tcase_add_test(tc, test_big_host_fast);
+	tcase_add_test(tc, test_lifecycle_fixtures);
 	tcase_add_test(tc, test_fixture_trees);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
