@@ -15,7 +15,9 @@
 char *root_path(const char *root, const char *path);
 
 /* Read a whole file into a NUL-terminated buffer (binary-safe: *ret_size excludes the NUL).
- * Files larger than max_size give -EFBIG. Returns 0 or -errno (-ENOENT when missing). */
+ * Files larger than max_size give -EFBIG. Returns 0 or -errno (-ENOENT when missing). Under a
+ * test root a missing file with a "<file>.errno" marker (e.g. "ENXIO") fails with that errno,
+ * the way the kernel attribute does (-EBADMSG for a name the marker table lacks). */
 int read_full_file_at(const char *root, const char *path, size_t max_size, char **ret,
                       size_t *ret_size);
 

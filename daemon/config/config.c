@@ -44,6 +44,7 @@ void config_defaults(struct tdxd_config *c) {
 	    .memory_online_type = "online_movable",
 	    .nfd_feature_file = "",
 	    .prometheus_text_file = "",
+	    .minimum_module_version = "",
 	};
 }
 
@@ -125,6 +126,7 @@ enum {
 	KEY_MEMORY_ONLINE_TYPE,
 	KEY_NFD,
 	KEY_PROMETHEUS,
+	KEY_MIN_MODULE_VERSION,
 	_KEY_MAX,
 };
 
@@ -140,6 +142,7 @@ static const char *const key_names[_KEY_MAX] = {
     [KEY_MEMORY_ONLINE_TYPE] = "MemoryOnlineType",
     [KEY_NFD] = "NFDFeatureFile",
     [KEY_PROMETHEUS] = "PrometheusTextFile",
+    [KEY_MIN_MODULE_VERSION] = "MinimumModuleVersion",
 };
 
 static int assign(struct parse_ctx *p, int key, const char *v, struct tdxd_config *c) {
@@ -196,6 +199,26 @@ static int assign(struct parse_ctx *p, int key, const char *v, struct tdxd_confi
 			    v);
 		return set_string(p, k, v, c->prometheus_text_file,
 		                  sizeof(c->prometheus_text_file));
+	case KEY_MIN_MODULE_VERSION: {
+		/* empty: no minimum (an explicit reset of an earlier line) */
+		if (!v[0]) {
+			c->minimum_module_version[0] = 0;
+			c->minimum_module_version_parsed = (struct module_version){0};
+			return 0;
+		}
+		struct module_version mv;
+		if (module_version_parse(v, &mv) < 0)
+			return problem(p,
+			               "MinimumModuleVersion=%s: not a TDX module version "
+			               "major.minor.update (e.g. 1.5.24), keeping the default (no "
+			               "minimum)",
+			               v);
+		int r = set_string(p, k, v, c->minimum_module_version,
+		                   sizeof(c->minimum_module_version));
+		if (r >= 0)
+			c->minimum_module_version_parsed = mv;
+		return r;
+	}
 	}
 	return 0;
 }

@@ -17,6 +17,7 @@ enum policy_mode {
 
 const char *policy_mode_to_string(enum policy_mode m);
 int policy_mode_from_string(const char *s);
+#include "module-version.h"
 
 enum reload_kvm {
 	RELOAD_KVM_IF_IDLE,
@@ -35,6 +36,10 @@ struct tdxd_config {
 	char memory_online_type[32]; /* online_movable | online_kernel | online */
 	char nfd_feature_file[512];
 	char prometheus_text_file[512]; /* node_exporter textfile, "" off (spec 9.4) */
+	/* MinimumModuleVersion= (spec 9.2): "" (no minimum, the check skips) or the version as
+	 * the operator wrote it, already validated, and its parsed form. */
+	char minimum_module_version[MODULE_VERSION_STRING_MAX];
+	struct module_version minimum_module_version_parsed;
 };
 
 void config_defaults(struct tdxd_config *c);

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+/* The kernel's firmware-upload device of the TDX module (v7.2+): a runtime update is offered
+ * when it exists (docs/kernel-interfaces.md, *Runtime module update*). */
+#define FW_UPLOAD_TDX_MODULE_DIR "/sys/class/firmware/tdx_module"
+
 /* The host probe: everything tdxd reads from the kernel about TDX readiness and capacity, in
  * one plain struct with no global state. probe_host() fills it from a root directory ("/" or a
  * fixture tree); each probe-*.c file reads one kernel source, and the pure parsers they use
@@ -101,6 +105,10 @@ struct kmsg_facts {
 	/* The TDX lines of the live log (kmsg_extract_tdx()), so the daemon can save them to
 	 * /run/tdxd/kernel-log before the ring wraps; NULL when the log was not read live. */
 	char *tdx_lines;
+
+	/* "kexec: Not allowed on platform with tdx_pw_mce bug" (v6.18+, 6.17.5+ stable; printed
+	 * once, when kexec_load was tried): kdump cannot be armed on this host. */
+	struct kline kexec_refused;
 };
 
 /* Vendor /sys/firmware/tdx layout (docs/kernel-interfaces.md, *Vendor firmware directory*). */
@@ -254,6 +262,24 @@ struct tdx_host {
 	 * tdxctl check. */
 	char **warnings;
 	size_t n_warnings;
+
+	/* Module lifecycle (v7.2 tdx_host, docs/kernel-interfaces.md: runtime module update).
+	 * tdx_host/version read ENXIO: the module is not usable (a failed update, until reboot;
+	 * also briefly while an update runs). */
+	bool tdx_host_version_enxio;
+	/* tdx_host/seamldr_version ("%u.%u.%02u", root-only, hidden unless the module supports
+	 * TD-preserving updates and the CPU lacks the seamret_invd_vmcs bug) */
+	bool seamldr_version_known;
+	uint32_t sl_major, sl_minor, sl_update;
+	/* tdx_host/num_remaining_updates ("%u", same visibility) */
+	bool remaining_updates_known;
+	uint32_t remaining_updates;
+	/* /sys/class/firmware/tdx_module exists: the kernel offers a runtime update */
+	bool module_update_supported;
+	/* /proc/sys/kernel/osrelease ("" unknown) and its leading numbers */
+	char osrelease[65];
+	bool kernel_version_known;
+	uint32_t kernel_major, kernel_minor, kernel_patch;
 };
 
 struct probe_options {
@@ -289,6 +315,8 @@ int probe_hotplug_states(struct tdx_host *h);
 /* probe_misc_cgroup() into h->misc, with malformed files recorded in h->warnings */
 int probe_cgroup(struct tdx_host *h);
 int probe_tdx_host_dev(struct tdx_host *h);
+/* /proc/sys/kernel/osrelease into h->osrelease and h->kernel_* */
+int probe_osrelease(struct tdx_host *h);
 int probe_cpus(struct tdx_host *h);
 int probe_memory(struct tdx_host *h);
 /* This boot's kernel messages from the journal (_TRANSPORT=kernel), merged into h->kmsg: the

@@ -11,16 +11,15 @@ enum {
 	PFX_TDX = 1 << 1,       /* "tdx: " (old trees, and KVM's own "tdx: " inside its messages) */
 	PFX_KVM_INTEL = 1 << 2, /* "kvm_intel: " */
 	PFX_KVM = 1 << 3,       /* "kvm: " */
+	PFX_KEXEC = 1 << 4,     /* "kexec: " (arch/x86/kernel/machine_kexec_64.c) */
 };
 
 static const struct {
 	const char *text;
 	unsigned bit;
 } prefixes[] = {
-    {"virt/tdx: ", PFX_VIRT_TDX},
-    {"tdx: ", PFX_TDX},
-    {"kvm_intel: ", PFX_KVM_INTEL},
-    {"kvm: ", PFX_KVM},
+    {"virt/tdx: ", PFX_VIRT_TDX}, {"tdx: ", PFX_TDX},     {"kvm_intel: ", PFX_KVM_INTEL},
+    {"kvm: ", PFX_KVM},           {"kexec: ", PFX_KEXEC},
 };
 
 static const char *const cmr_format_names[_KMSG_CMR_FORMAT_MAX] = {
@@ -394,6 +393,14 @@ int kmsg_recognise(struct kmsg_parser *p, const char *msg, uint64_t seq) {
 			set_kline(&f->field, msg, seq);                                            \
 		return 1;                                                                          \
 	} while (0)
+
+	/* v6.18 (6.17.5 stable), pr_info_once when kexec_load is tried on a tdx_pw_mce CPU: kdump
+	 * cannot be armed. Only under "kexec: ", so no other subsystem's line can match. */
+	if (pfx == PFX_KEXEC) {
+		if (startswith(body, "Not allowed on platform with tdx_pw_mce bug"))
+			FACT(kexec_refused);
+		return 0;
+	}
 
 	if ((s = startswith(body, "BIOS enabled: private KeyID range"))) {
 		uint64_t a, b;

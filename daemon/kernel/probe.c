@@ -106,6 +106,8 @@ int probe_host(const char *root, const struct probe_options *opts, struct tdx_ho
 		goto fail;
 	if ((r = probe_tdx_host_dev(&h)) < 0)
 		goto fail;
+	if ((r = probe_osrelease(&h)) < 0)
+		goto fail;
 	if ((r = probe_cpus(&h)) < 0)
 		goto fail;
 	if ((r = choose_cmrs(&h)) < 0)

@@ -74,10 +74,12 @@ void derive_state(const struct facts *f, struct tdx_status *s) {
 		/* Say loading only once the sequence decided to load: on a host with nothing to
 		 * enable (another vendor, a guest) the first probe must not claim it. */
 		if (ep->loading)
-			textf(reason, rs, false, "tdxd is enabling TDX: loading %s with tdx=1", f->kvm);
+			textf(reason, rs, false, "tdxd is enabling TDX: loading %s with tdx=1",
+			      f->kvm);
 		else
 			textf(reason, rs, false,
-			      "tdxd is enabling TDX: checking what it needs before loading %s", f->kvm);
+			      "tdxd is enabling TDX: checking what it needs before loading %s",
+			      f->kvm);
 		return;
 	}
 

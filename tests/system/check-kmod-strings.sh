@@ -93,6 +93,27 @@ done
 if nm -u "$work/kmod/sgx_sim.ko" | grep -q printk; then
 	echo "FAIL sgx_sim calls printk: it must stay silent"; bad=1
 else echo "ok   sgx_sim prints nothing (no printk import)"; fi
+# The v7.2 tdx_host device and its firmware-upload files (tdx_fwupload_sim): the kernel's
+# status and error words and the version format are sysfs text, not printk lines. Each is in
+# the module as a whole string and, where the spec quotes it, in the spec too.
+fw_strings=$(strings -a "$work/kmod/tdx_fwupload_sim.ko")
+for s in idle receiving preparing transferring programming firmware-invalid hw-error \
+	flash-wearout "%s:%s" "%u.%u.%02u" tdx_host tdx_module firmware faux; do
+	if grep -xF -- "$s" <<<"$fw_strings" >/dev/null; then echo "ok   tdx_fwupload_sim string '$s'"; else
+		echo "FAIL tdx_fwupload_sim: string '$s' not in the module"; bad=1; fi
+done
+# "TDX-BLOB" is compared as 8 bytes (memcmp), so it has no terminating NUL of its own.
+if grep -F -- TDX-BLOB <<<"$fw_strings" >/dev/null; then echo "ok   tdx_fwupload_sim signature 'TDX-BLOB'"; else
+	echo "FAIL tdx_fwupload_sim: 'TDX-BLOB' not in the module"; bad=1; fi
+if [ -n "$spec" ]; then
+	for t in "idle receiving preparing transferring programming" "preparing:firmware-invalid" \
+		"programming:hw-error" '"%u.%u.%02u\n"' TDX-BLOB "/sys/class/firmware/tdx_module/" \
+		seamldr_version num_remaining_updates; do
+		if grep -F -- "$t" "$spec" >/dev/null; then echo "ok   spec has '$t'"; else
+			echo "FAIL tdx_fwupload_sim: '$t' does not appear in $spec"; bad=1; fi
+	done
+fi
+
 # The parameter: bool, mode 0444 is checked in the guest (kvm-sim-init); here its type.
 if grep -x tdx:bool <<<"$(modinfo -F parmtype "$work/kmod/$k.ko")" >/dev/null; then echo "ok   parmtype tdx:bool"
 else echo "FAIL $k.ko: tdx is not a bool parameter"; bad=1; fi

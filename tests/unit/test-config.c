@@ -47,6 +47,7 @@ static void assert_defaults(const struct tdxd_config *c) {
 	ck_assert_str_eq(c->memory_online_type, "online_movable");
 	ck_assert_str_eq(c->nfd_feature_file, "");
 	ck_assert_str_eq(c->prometheus_text_file, "");
+	ck_assert_str_eq(c->minimum_module_version, "");
 }
 
 START_TEST(test_defaults) {
@@ -74,7 +75,8 @@ START_TEST(test_shipped_file) {
 	      "CPUGuard=enforce\n"
 	      "MemoryGate=enforce\n"
 	      "MemoryOnlineType=online_movable\n"
-	      "NFDFeatureFile=\n",
+	      "NFDFeatureFile=\n"
+	      "MinimumModuleVersion=\n",
 	      &c);
 	ck_assert_msg(n_problems == 0, "%s", n_problems ? problems[0] : "");
 	assert_defaults(&c);
@@ -148,6 +150,45 @@ START_TEST(test_bad_values) {
 	parse(text, &c);
 	ck_assert_str_eq(c.kvm_module_options, "tdx=1");
 	PROBLEM("tdxd.conf:2: KVMModuleOptions=: value longer than");
+}
+END_TEST
+
+START_TEST(test_minimum_module_version) {
+	struct tdxd_config c;
+	parse("[Manager]\nMinimumModuleVersion=1.5.24\n", &c);
+	ck_assert_msg(n_problems == 0, "%s", n_problems ? problems[0] : "");
+	ck_assert_str_eq(c.minimum_module_version, "1.5.24");
+	ck_assert_uint_eq(c.minimum_module_version_parsed.major, 1);
+	ck_assert_uint_eq(c.minimum_module_version_parsed.minor, 5);
+	ck_assert_uint_eq(c.minimum_module_version_parsed.update, 24);
+
+	/* the operator's unpadded form is the same version as the kernel's padded one */
+	parse("[Manager]\nMinimumModuleVersion = 1.5.6\n", &c);
+	ck_assert_uint_eq(n_problems, 0);
+	ck_assert_uint_eq(c.minimum_module_version_parsed.update, 6);
+
+	/* garbage: a warning naming the key and the value, the default (no minimum) kept */
+	static const char *const bad[] = {"1.5",      "1.5.x",   "v1.5.24",
+	                                  "1.5.24.1", "-1.5.24", "99999999999.0.0"};
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+		_cleanup_free_ char *text = NULL, *want = NULL;
+		ck_assert_int_ge(asprintf(&text, "[Manager]\nMinimumModuleVersion=%s\n", bad[i]),
+		                 0);
+		ck_assert_int_ge(asprintf(&want,
+		                          "tdxd.conf:2: MinimumModuleVersion=%s: not a TDX "
+		                          "module version",
+		                          bad[i]),
+		                 0);
+		parse(text, &c);
+		ck_assert_uint_eq(n_problems, 1);
+		PROBLEM(want);
+		ck_assert_str_eq(c.minimum_module_version, "");
+	}
+
+	/* an empty value resets an earlier line */
+	parse("[Manager]\nMinimumModuleVersion=1.5.24\nMinimumModuleVersion=\n", &c);
+	ck_assert_str_eq(c.minimum_module_version, "");
+	ck_assert_uint_eq(c.minimum_module_version_parsed.major, 0);
 }
 END_TEST
 
@@ -233,6 +274,7 @@ static Suite *suite(void) {
 	tcase_add_test(tc, test_shipped_file);
 	tcase_add_test(tc, test_every_key);
 	tcase_add_test(tc, test_bad_values);
+	tcase_add_test(tc, test_minimum_module_version);
 	tcase_add_test(tc, test_unknown_and_junk);
 	tcase_add_test(tc, test_crlf_and_no_final_newline);
 	tcase_add_test(tc, test_duplicates);

@@ -147,6 +147,32 @@ START_TEST(test_tdmr_and_bugs) {
 }
 END_TEST
 
+START_TEST(test_kexec_refused) {
+	/* v6.18+: pr_info_once from machine_kexec_prepare() when kdump is armed on a
+	 * tdx_pw_mce CPU (kexec-tools then says "kexec_load failed: Operation not supported") */
+	parse("6,812,91234567,-;kexec: Not allowed on platform with tdx_pw_mce bug\n");
+	ck_assert(f.kexec_refused.present);
+	ck_assert_str_eq(f.kexec_refused.text,
+	                 "kexec: Not allowed on platform with tdx_pw_mce bug");
+	ck_assert_uint_eq(f.kexec_refused.seq, 812);
+	/* other kexec lines and the same words under another prefix are no such fact */
+	kmsg_facts_done(&f);
+	f = (struct kmsg_facts){0};
+	parse("6,1,1,-;kexec: Starting new kernel\n"
+	      "6,2,1,-;kvm: Not allowed on platform with tdx_pw_mce bug\n"
+	      "6,3,1,-;Not allowed on platform with tdx_pw_mce bug\n");
+	ck_assert(!f.kexec_refused.present);
+	/* it is kept across a wrapped ring with the other TDX lines */
+	const char *s = "6,1,1,-;kexec: Starting new kernel\n"
+	                "6,2,2,-;kexec: Not allowed on platform with tdx_pw_mce bug\n";
+	char *x = NULL;
+	ck_assert_int_eq(kmsg_extract_tdx(s, strlen(s), NULL, &x), 0);
+	ck_assert_ptr_nonnull(strstr(x, "tdx_pw_mce bug"));
+	ck_assert_ptr_null(strstr(x, "Starting new kernel"));
+	free(x);
+}
+END_TEST
+
 START_TEST(test_kvm_prereqs) {
 	static const struct {
 		const char *line;
@@ -631,6 +657,7 @@ static Suite *kmsg_suite(void) {
 	tcase_add_test(tc, test_old_intel_tree);
 	tcase_add_test(tc, test_boot_refusals);
 	tcase_add_test(tc, test_tdmr_and_bugs);
+	tcase_add_test(tc, test_kexec_refused);
 	tcase_add_test(tc, test_kvm_prereqs);
 	tcase_add_test(tc, test_kvm_lines);
 	tcase_add_test(tc, test_sgx_disabled_by_bios);

@@ -483,6 +483,114 @@ START_TEST(test_saved_kernel_log) {
 }
 END_TEST
 
+START_TEST(test_v72_module_lifecycle) {
+	mkroot();
+	put("/sys/devices/faux/tdx_host/version", "1.5.24\n");
+	put("/sys/devices/faux/tdx_host/seamldr_version", "2.0.03\n");
+	put("/sys/devices/faux/tdx_host/num_remaining_updates", "14\n");
+	put("/sys/devices/faux/tdx_host/firmware/tdx_module/status", "idle\n");
+	/* the class link of a real host is a symlink into the device */
+	mkdirs("/sys/class/firmware");
+	_cleanup_free_ char *link = NULL;
+	ck_assert_int_ge(asprintf(&link, "%s/sys/class/firmware/tdx_module", root), 0);
+	ck_assert_int_eq(symlink("../../devices/faux/tdx_host/firmware/tdx_module", link), 0);
+	put("/proc/sys/kernel/osrelease", "7.2.0-1-amd64\n");
+	struct tdx_host h;
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	dump_warnings(&h);
+	ck_assert_uint_eq(h.n_warnings, 0);
+	ck_assert(h.tdx_host_version_known && !h.tdx_host_version_enxio);
+	ck_assert_uint_eq(h.th_update, 24);
+	ck_assert(h.seamldr_version_known);
+	ck_assert_uint_eq(h.sl_major, 2);
+	ck_assert_uint_eq(h.sl_minor, 0);
+	ck_assert_uint_eq(h.sl_update, 3);
+	ck_assert(h.remaining_updates_known);
+	ck_assert_uint_eq(h.remaining_updates, 14);
+	ck_assert(h.module_update_supported);
+	ck_assert_str_eq(h.osrelease, "7.2.0-1-amd64");
+	ck_assert(h.kernel_version_known);
+	ck_assert_uint_eq(h.kernel_major, 7);
+	ck_assert_uint_eq(h.kernel_minor, 2);
+	ck_assert_uint_eq(h.kernel_patch, 0);
+	tdx_host_done(&h);
+
+	/* zero updates left is a value, not an unknown */
+	put("/sys/devices/faux/tdx_host/num_remaining_updates", "0\n");
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	ck_assert(h.remaining_updates_known);
+	ck_assert_uint_eq(h.remaining_updates, 0);
+	tdx_host_done(&h);
+
+	/* after a failed update: version reads ENXIO (the tree's marker in place of the file) */
+	_cleanup_free_ char *v = NULL;
+	ck_assert_int_ge(asprintf(&v, "%s/sys/devices/faux/tdx_host/version", root), 0);
+	ck_assert_int_eq(unlink(v), 0);
+	put("/sys/devices/faux/tdx_host/version.errno", "ENXIO\n");
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	ck_assert_uint_eq(h.n_warnings, 0);
+	ck_assert(h.tdx_host_dev && h.tdx_host_version_enxio && !h.tdx_host_version_known);
+	tdx_host_done(&h);
+
+	/* an unknown marker name is loud, never a silent "missing" */
+	put("/sys/devices/faux/tdx_host/version.errno", "ENXOI\n");
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	ck_assert(!h.tdx_host_version_enxio && !h.tdx_host_version_known);
+	ck_assert(has_warning(&h, "tdx_host/version"));
+	tdx_host_done(&h);
+
+	/* root-only attributes read by an unprivileged caller: unknown, no warning */
+	put("/sys/devices/faux/tdx_host/version", "1.5.24\n");
+	put("/sys/devices/faux/tdx_host/seamldr_version.errno", "EACCES\n");
+	put("/sys/devices/faux/tdx_host/num_remaining_updates.errno", "EACCES\n");
+	_cleanup_free_ char *sl = NULL, *nr = NULL;
+	ck_assert_int_ge(asprintf(&sl, "%s/sys/devices/faux/tdx_host/seamldr_version", root), 0);
+	ck_assert_int_ge(asprintf(&nr, "%s/sys/devices/faux/tdx_host/num_remaining_updates", root),
+	                 0);
+	ck_assert_int_eq(unlink(sl), 0);
+	ck_assert_int_eq(unlink(nr), 0);
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	dump_warnings(&h);
+	ck_assert_uint_eq(h.n_warnings, 0);
+	ck_assert(h.tdx_host_version_known && !h.seamldr_version_known &&
+	          !h.remaining_updates_known);
+	tdx_host_done(&h);
+
+	/* garbage */
+	put("/sys/devices/faux/tdx_host/seamldr_version", "2.0\n");
+	put("/sys/devices/faux/tdx_host/num_remaining_updates", "-1\n");
+	put("/proc/sys/kernel/osrelease", "linux\n");
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	ck_assert(!h.seamldr_version_known && !h.remaining_updates_known);
+	ck_assert(has_warning(&h, "seamldr_version: not major.minor.update"));
+	ck_assert(has_warning(&h, "num_remaining_updates: not a decimal count"));
+	ck_assert(has_warning(&h, "osrelease: not a kernel release"));
+	ck_assert(!h.kernel_version_known);
+	ck_assert_str_eq(h.osrelease, "linux");
+	tdx_host_done(&h);
+	rmroot();
+}
+END_TEST
+
+START_TEST(test_v72_no_update) {
+	/* a v7.2 host whose module cannot be updated at run time: tdx_host without the seamldr
+	 * attributes and without the upload device */
+	mkroot();
+	put("/sys/devices/faux/tdx_host/version", "1.5.06\n");
+	put("/proc/sys/kernel/osrelease", "6.18.3\n");
+	struct tdx_host h;
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	ck_assert_uint_eq(h.n_warnings, 0);
+	ck_assert(h.tdx_host_version_known);
+	ck_assert(!h.seamldr_version_known && !h.remaining_updates_known);
+	ck_assert(!h.module_update_supported);
+	ck_assert_uint_eq(h.kernel_minor, 18);
+	ck_assert_uint_eq(h.kernel_patch, 3);
+	tdx_host_done(&h);
+	rmroot();
+}
+END_TEST
+
 START_TEST(test_v72_and_cgroup_v1) {
 	mkroot();
 	put("/sys/devices/faux/tdx_host/version", "1.5.06\n");
@@ -669,6 +777,65 @@ END_TEST
 
 /* Every fixture tree present probes without error (the fixtures' own content is asserted by
  * the status and bus tests). */
+/* The module-lifecycle fixture trees (no expected.json until their checks exist): what the
+ * probe reads from each. */
+static void probe_fixture(const char *name, struct tdx_host *h) {
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", FIXTURES_DIR, name);
+	ck_assert_int_eq(probe_host(path, NULL, h), 0);
+	dump_warnings(h);
+	ck_assert_uint_eq(h->n_warnings, 0);
+}
+
+START_TEST(test_lifecycle_fixtures) {
+	struct tdx_host h;
+
+	probe_fixture("gnr-2s-v7.2-ready", &h);
+	ck_assert(h.seamldr_version_known && h.remaining_updates_known);
+	ck_assert_uint_eq(h.remaining_updates, 14);
+	ck_assert(h.module_update_supported);
+	tdx_host_done(&h);
+
+	probe_fixture("gnr-2s-v7.2-no-updates-left", &h);
+	ck_assert(h.tdx_host_version_known && h.remaining_updates_known);
+	ck_assert_uint_eq(h.remaining_updates, 0);
+	ck_assert_uint_eq(h.sl_major, 2);
+	ck_assert_uint_eq(h.sl_update, 1);
+	ck_assert(h.module_update_supported);
+	ck_assert_str_eq(h.osrelease, "7.2.1-1-default");
+	tdx_host_done(&h);
+
+	probe_fixture("gnr-2s-v7.2-update-failed", &h);
+	ck_assert(h.tdx_host_dev && h.tdx_host_version_enxio && !h.tdx_host_version_known);
+	ck_assert_uint_eq(h.remaining_updates, 13);
+	tdx_host_done(&h);
+
+	probe_fixture("gnr-2s-v7.2-below-minimum", &h);
+	ck_assert(h.tdx_host_version_known);
+	ck_assert_uint_eq(h.th_update, 20);
+	tdx_host_done(&h);
+
+	probe_fixture("emr-2s-v7.1-kdump-unavailable", &h);
+	ck_assert(h.cpuinfo.bug_tdx_pw_mce);
+	ck_assert(h.kernel_version_known);
+	ck_assert_uint_eq(h.kernel_major, 7);
+	ck_assert_uint_eq(h.kernel_minor, 1);
+	ck_assert_uint_eq(h.kernel_patch, 4);
+	ck_assert(!h.kmsg.kexec_refused.present);
+	ck_assert(!h.tdx_host_dev && !h.module_update_supported);
+	tdx_host_done(&h);
+
+	probe_fixture("emr-2s-v7.1-kexec-refused", &h);
+	ck_assert(h.cpuinfo.bug_tdx_pw_mce);
+	ck_assert(h.kmsg.kexec_refused.present);
+	ck_assert_str_eq(h.kmsg.kexec_refused.text,
+	                 "kexec: Not allowed on platform with tdx_pw_mce bug");
+	/* kept with the TDX lines, so a wrapped ring does not lose it */
+	ck_assert_ptr_nonnull(strstr(h.kmsg.tdx_lines, "tdx_pw_mce bug"));
+	tdx_host_done(&h);
+}
+END_TEST
+
 START_TEST(test_fixture_trees) {
 	DIR *d = opendir(FIXTURES_DIR);
 	if (!d)
@@ -703,8 +870,11 @@ int main(void) {
 	tcase_add_test(tc, test_saved_kernel_log);
 	tcase_add_test(tc, test_v72_and_cgroup_v1);
 	tcase_add_test(tc, test_empty_root);
+	tcase_add_test(tc, test_v72_module_lifecycle);
+	tcase_add_test(tc, test_v72_no_update);
 	tcase_add_test(tc, test_garbage_files);
 	tcase_add_test(tc, test_big_host_fast);
+	tcase_add_test(tc, test_lifecycle_fixtures);
 	tcase_add_test(tc, test_fixture_trees);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
