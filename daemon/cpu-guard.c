@@ -76,7 +76,6 @@ static bool reonline_early(Manager *m, unsigned cpu, int *ret_package) {
 	_cleanup_free_ char *list = NULL;
 	_cleanup_free_ uint8_t *bm = NULL;
 	char path[64];
-	unsigned max = 0;
 
 	if (m->config.cpu_guard != POLICY_ENFORCE || !tdx_active(m))
 		return false;
@@ -86,13 +85,9 @@ static bool reonline_early(Manager *m, unsigned cpu, int *ret_package) {
 
 	if (read_one_line_at(m->root, "/sys/devices/system/cpu/online", &list) < 0)
 		return false;
-	int r = cpu_list_max(list, &max);
-	if (r < 0 && r != -ENOENT)
-		return false;
-	unsigned n = r >= 0 && max >= h->n_cpus ? max + 1 : h->n_cpus;
-	bm = calloc((n + 7) / 8, 1);
-	if (!bm || parse_cpu_list(list, bm, n) < 0)
-		return false;
+	unsigned n;
+	if (cpu_list_to_bitmap(list, h->n_cpus, &bm, &n) < 0)
+		return false; /* beyond CPUS_MAX or malformed: the probe that follows warns */
 	if (bitmap_test(bm, cpu))
 		return false; /* online again already */
 	for (unsigned c = 0; c < n; c++) {

@@ -253,6 +253,29 @@ int cpu_list_max(const char *s, unsigned *ret) {
 	return 0;
 }
 
+int cpu_list_to_bitmap(const char *s, unsigned min_bits, uint8_t **ret, unsigned *ret_n) {
+	unsigned m = 0;
+	int r = cpu_list_max(s, &m);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	if (min_bits > CPUS_MAX || (r >= 0 && m >= CPUS_MAX))
+		return -E2BIG;
+	unsigned n = r >= 0 && m >= min_bits ? m + 1 : min_bits;
+	if (n == 0)
+		n = 1;
+	uint8_t *b = calloc((n + 7) / 8, 1);
+	if (!b)
+		return -ENOMEM;
+	r = parse_cpu_list(s, b, n);
+	if (r < 0) {
+		free(b);
+		return r;
+	}
+	*ret = b;
+	*ret_n = n;
+	return 0;
+}
+
 void format_cpu_list(const unsigned *cpus, size_t n, char *buf, size_t size) {
 	size_t o = 0;
 	buf[0] = 0;

@@ -32,6 +32,17 @@ int parse_cpu_list(const char *s, uint8_t *bitmap, unsigned max_cpus);
 /* The highest CPU number named in a list, or -ENOENT for an empty list. */
 int cpu_list_max(const char *s, unsigned *ret);
 
+/* The bound on CPU numbers in every list tdxd reads (present, possible, online, node
+ * cpulists): x86 Kconfig caps NR_CPUS at 8192 (MAXSMP), so a larger number is not from a
+ * kernel. Without it a list naming CPU 4294967295 wraps the bitmap size computation, and
+ * "0-1048575" turns one probe into a million file reads. */
+#define CPUS_MAX 8192u
+
+/* A CPU list into a newly allocated bitmap of *ret_n bits: the larger of min_bits and the
+ * highest CPU named + 1 (an empty list gives min_bits, at least 1). A CPU >= CPUS_MAX, or
+ * min_bits > CPUS_MAX, is -E2BIG; malformed text -EINVAL. */
+int cpu_list_to_bitmap(const char *s, unsigned min_bits, uint8_t **ret, unsigned *ret_n);
+
 static inline bool bitmap_test(const uint8_t *b, unsigned i) {
 	return b[i / 8] & (1u << (i % 8));
 }

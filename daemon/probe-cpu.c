@@ -9,9 +9,8 @@
 
 #define CPU_DIR  "/sys/devices/system/cpu"
 #define NODE_DIR "/sys/devices/system/node"
-/* more than any machine has; a bigger number is a corrupt list, not a host */
-#define CPUS_MAX (1u << 20)
-/* x86 allows 1024 NUMA nodes; node ids index arrays here */
+/* CPUS_MAX (parse-util.h) bounds CPU numbers. x86 allows 1024 NUMA nodes; node ids index arrays
+ * here */
 #define NODES_MAX (1u << 16)
 
 static int read_cpu_list(struct tdx_host *h, const char *path, char **ret) {
@@ -271,7 +270,9 @@ int probe_cpus(struct tdx_host *h) {
 		return 0;
 	unsigned max = ro >= 0 && maxo > maxp ? maxo : maxp;
 	if (max >= CPUS_MAX) {
-		host_warn(h, CPU_DIR "/present: CPU %u out of range", max);
+		host_warn(h, "%s: CPU %u is beyond the kernel's limit (NR_CPUS at most %u)",
+		          ro >= 0 && maxo > maxp ? CPU_DIR "/online" : CPU_DIR "/present", max,
+		          CPUS_MAX);
 		return 0;
 	}
 	h->n_cpus = max + 1;
