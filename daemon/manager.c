@@ -39,10 +39,7 @@ Manager *manager_free(Manager *m) {
 	if (!m)
 		return NULL;
 	kmod_loader_free(m);
-	if (m->gate) {
-		memory_gate_done(m->gate);
-		free(m->gate);
-	}
+	memory_gate_free(m->gate); /* the recorded TDX memory too (it leaked) */
 	uevent_sources_stop(m);
 	for (size_t i = 0; i < m->n_pending_refresh; i++)
 		sd_bus_message_unref(m->pending_refresh[i]);

@@ -115,6 +115,15 @@ static int on_exit_flush(sd_event_source *s, void *userdata) {
 	return 0;
 }
 
+void memory_gate_free(struct memory_gate *g) {
+	if (!g)
+		return;
+	memory_gate_done(g);
+	range_set_clear(&g->recorded_memory);
+	free(g->retry);
+	free(g);
+}
+
 /* ---- offlining again, when the kernel is still busy with the block ---- */
 
 #define OFFLINE_RETRY_FIRST_USEC 250000u

@@ -114,6 +114,10 @@ void memory_gate_record_tdx_memory(struct Manager *m);
  * last probe. Called after every probe; does nothing when nothing changed. */
 void memory_gate_judge_present_dax(struct Manager *m);
 
+/* Free a gate and everything it holds, the daemon-side fields (recorded memory, retries)
+ * included: memory_gate_done() keeps those across a re-prepare. NULL is fine. */
+void memory_gate_free(struct memory_gate *g);
+
 /* Events: a memory block was added (or onlined by someone else), a dax device appeared. */
 int memory_gate_on_block(struct Manager *m, const char *action, uint64_t block);
 int memory_gate_on_dax(struct Manager *m, const char *name);

@@ -9,14 +9,14 @@
 
 #define CPU_DIR  "/sys/devices/system/cpu"
 #define NODE_DIR "/sys/devices/system/node"
-/* CPUS_MAX (parse-util.h) bounds CPU numbers. x86 allows 1024 NUMA nodes; node ids index arrays
- * here */
-#define NODES_MAX (1u << 16)
+/* CPUS_MAX (parse-util.h) bounds CPU numbers. Node ids: x86 NODES_SHIFT is at most 10, so
+ * 1024 nodes; a higher nodeN is not from a kernel and is skipped. */
+#define NODES_MAX 1024u
 
 static int read_cpu_list(struct tdx_host *h, const char *path, char **ret) {
 	int r = read_one_line_at(h->root, path, ret);
 	if (r < 0 && r != -ENOENT && r != -ENOMEM)
-		host_warn(h, "%s: %s", path, strerror(-r));
+		host_warn(h, "%s: %s", path, read_strerror(r));
 	return r;
 }
 
@@ -114,7 +114,7 @@ static int apply_saved_packages(struct tdx_host *h) {
 			host_warn(h, "%s:%u: malformed line, file ignored", RUN_CPU_PACKAGE_PATH,
 			          line);
 		else
-			host_warn(h, "%s: %s", RUN_CPU_PACKAGE_PATH, strerror(-r));
+			host_warn(h, "%s: %s", RUN_CPU_PACKAGE_PATH, read_strerror(r));
 		return 0;
 	}
 	for (unsigned c = 0; c < h->n_cpus; c++) {

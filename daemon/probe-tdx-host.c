@@ -47,7 +47,7 @@ int probe_tdx_host_dev(struct tdx_host *h) {
 	if (r == -ENOENT || r == -ENXIO)
 		return 0;
 	if (r < 0) {
-		host_warn(h, TDX_HOST_DIR "/version: %s", strerror(-r));
+		host_warn(h, TDX_HOST_DIR "/version: %s", read_strerror(r));
 		return 0;
 	}
 	r = parse_version3(t, &h->th_major, &h->th_minor, &h->th_update);
