@@ -58,3 +58,12 @@ void format_cpu_list(const unsigned *cpus, size_t n, char *buf, size_t size);
  * sysfs files may carry any bytes, and D-Bus strings must be UTF-8. Returns how many bytes
  * were replaced. */
 size_t utf8_sanitize(char *s);
+
+/* For a terminal: a copy of s with each byte of an invalid UTF-8 sequence as U+FFFD and each
+ * control character (C0, DEL, C1; newlines kept when keep_newlines) as "\\xNN", so text read
+ * from sysfs or a log cannot move the cursor, recolour or retitle the user's terminal. NULL
+ * on allocation failure. */
+char *utf8_escape(const char *s, bool keep_newlines);
+/* Only the invalid UTF-8 bytes replaced (by U+FFFD): for JSON, whose writer escapes the
+ * control characters itself but passes other bytes through. */
+char *utf8_repair(const char *s);

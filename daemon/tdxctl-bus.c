@@ -117,7 +117,9 @@ static void print_recent_actions(FILE *out) {
 	if (n > 0)
 		fprintf(out, "\nRecent policy actions (journal, this boot):\n");
 	while (n > 0) {
-		fprintf(out, "  %s\n", lines[--n]);
+		/* journal messages quote kernel files: escaped for the terminal */
+		_cleanup_free_ char *e = utf8_escape(lines[--n], false);
+		fprintf(out, "  %s\n", e ? e : lines[n]);
 		free(lines[n]);
 	}
 }

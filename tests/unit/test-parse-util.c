@@ -148,6 +148,38 @@ START_TEST(test_cpu_list_to_bitmap) {
 }
 END_TEST
 
+/* tdxctl's warnings quote sysfs: ESC, CSI (C1), DEL and broken UTF-8 must not reach the
+ * terminal as such. */
+START_TEST(test_utf8_escape) {
+	char *e = utf8_escape("ok \x1b]0;pwned\x07 \xc2\x9b"
+	                      "2J \x7f\xff\xc3(\n\xc3\xa9\xe2\x82\xac",
+	                      false);
+	ck_assert_str_eq(e, "ok \\x1b]0;pwned\\x07 \\x9b2J \\x7f\xef\xbf\xbd\xef\xbf\xbd(\\x0a"
+	                    "\xc3\xa9\xe2\x82\xac");
+	free(e);
+	e = utf8_escape("a\nb\tc", true); /* newlines kept for multi-line output, tabs not */
+	ck_assert_str_eq(e, "a\nb\\x09c");
+	free(e);
+	e = utf8_escape("", false);
+	ck_assert_str_eq(e, "");
+	free(e);
+	/* the worst case of the size bound: every byte a control */
+	char all[256];
+	for (int i = 0; i < 255; i++)
+		all[i] = (char)(i + 1);
+	all[255] = 0;
+	e = utf8_escape(all, false);
+	ck_assert_ptr_nonnull(e);
+	for (const char *p = e; *p; p++)
+		ck_assert((unsigned char)*p >= 0x20 && *p != 0x7f);
+	free(e);
+	/* for JSON: only the invalid bytes */
+	e = utf8_repair("x\x1b\xffy\xc3\xa9");
+	ck_assert_str_eq(e, "x\x1b\xef\xbf\xbdy\xc3\xa9");
+	free(e);
+}
+END_TEST
+
 int main(void) {
 	Suite *s = suite_create("parse-util");
 	TCase *tc = tcase_create("parse");
@@ -157,6 +189,7 @@ int main(void) {
 	tcase_add_test(tc, test_bools);
 	tcase_add_test(tc, test_cpu_lists);
 	tcase_add_test(tc, test_cpu_list_to_bitmap);
+	tcase_add_test(tc, test_utf8_escape);
 	tcase_add_test(tc, test_utf8_sanitize);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
