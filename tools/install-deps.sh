@@ -6,12 +6,14 @@ set -euo pipefail
 
 build=(build-essential cmake pkg-config clang-format libsystemd-dev libudev-dev libkmod-dev libjson-c-dev check)
 bus=(dbus systemd util-linux jq python3)
+# The fuzz layer: clang with libFuzzer (-fsanitize=fuzzer lives in the compiler-rt package).
+fuzz=(clang libclang-rt-14-dev)
 docs=(mandoc)
 # The system lane: a Debian rootfs, a Debian cloud kernel and its headers (for the stand-in
 # kernel modules), QEMU with TCG.
 system=(debootstrap qemu-system-x86 cpio socat kmod zstd)
 
-want=("${build[@]}" "${bus[@]}" "${docs[@]}")
+want=("${build[@]}" "${bus[@]}" "${fuzz[@]}" "${docs[@]}")
 if [ "${TDXD_SKIP_SYSTEM:-0}" != 1 ]; then
 	want+=("${system[@]}")
 fi

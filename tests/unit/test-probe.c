@@ -759,7 +759,6 @@ END_TEST
 int main(void) {
 	Suite *s = suite_create("probe");
 	TCase *tc = tcase_create("probe");
-	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_full_host);
 	tcase_add_test(tc, test_outside_blocks_read);
 	tcase_add_test(tc, test_dark_node_and_unknown);
