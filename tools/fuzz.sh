@@ -20,7 +20,7 @@ for bin in "$dir"/tests/fuzz/fuzz-*; do
 	rc=0
 	bash tests/fuzz/run-fuzz.sh "$bin" "$t" "$top" "$dir/tests/fuzz" -max_total_time="$secs" \
 		>"$log" 2>&1 || rc=$?
-	grep -E '^(fuzz-|#[0-9]+ +DONE|stat::|==[0-9]+==|SUMMARY)' "$log" || true
+	grep -E '^(fuzz-|#[0-9]+[[:space:]]+DONE|stat::|==[0-9]+==|SUMMARY)' "$log" || true
 	[ "$rc" -eq 0 ] || failed+=("$t (log: $log)")
 done
 if [ "${#failed[@]}" -gt 0 ]; then
