@@ -134,6 +134,11 @@ static int connect_bus(Manager *m) {
 	r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
 	if (r < 0)
 		return log_error_errno(r, "Failed to attach the bus to the event loop: %m");
+	/* The bus gone (dbus-daemon restarted or dead): the loop ends with EXIT_FAILURE and tdxd
+	 * exits non-zero, so systemd (Restart=on-failure) starts it again on the new bus. */
+	r = sd_bus_set_exit_on_disconnect(m->bus, true);
+	if (r < 0)
+		return log_error_errno(r, "Failed to set exit-on-disconnect: %m");
 	return 0;
 }
 
@@ -215,6 +220,10 @@ static int run(int argc, char *argv[]) {
 	r = sd_event_loop(m->event);
 	if (r < 0)
 		return log_error_errno(r, "Event loop failed: %m");
+	if (r > 0) /* only the bus's exit-on-disconnect ends the loop with a non-zero code */
+		return log_error_errno(ENOTCONN,
+		                       "Lost the connection to the system bus; exiting so that "
+		                       "systemd restarts tdxd");
 	(void)sd_notify(false, "STOPPING=1");
 	return 0;
 }
