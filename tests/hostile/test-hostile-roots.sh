@@ -30,6 +30,10 @@ check_tdxctl() {
 	timeout "$HANG" "$TDXCTL" check --root "$ROOT" --json >"$WORK/out.json" 2>"$WORK/err.txt" ||
 		rc=$?
 	[ "$rc" -ne 124 ] || fail "$name: tdxctl check hung (no answer in ${HANG}s)"
+	# under ASan+UBSan a report may come with exit status 1, which is also "not ready"
+	if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' "$WORK/err.txt"; then
+		fail "$name: sanitizer report from tdxctl check: $(grep -E -m3 'Sanitizer|runtime error' "$WORK/err.txt")"
+	fi
 	if [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ]; then
 		python3 -c 'import json, sys; json.loads(sys.stdin.buffer.read().decode("utf-8"))' \
 			<"$WORK/out.json" || fail "$name: tdxctl check --json is not valid UTF-8 JSON"
