@@ -15,8 +15,16 @@ bus_start_bus 0
 bus_start_daemon
 cpu=$ROOT/sys/devices/system/cpu
 
-for list in "0-8,10-4294967295" "0-8,10-4000000000" "0-8,4294967295" "0-8,10-8192" \
-	"0-8,99999999999999999999"; do
+# 4294967294: n = max + 1 made (n + 7) / 8 wrap to 0, so calloc(0) and a write far past it
+for list in "0-8,10-4294967294" "0-8,10-4294967289" "0-8,10-4000000000" "0-8,4294967295" \
+	"0-8,10-8192" "0-8,99999999999999999999"; do
+	# a sane host first (the probe after a hostile list knows no CPUs, and the early path
+	# needs CPU 9 known with its package)
+	echo 1 >"$cpu/cpu9/online"
+	echo "0-31" >"$cpu/online"
+	send_uevent "change /devices/system/cpu/cpu9"
+	wait_for test "$(prop_json Packages | jq '[.data[][2]] | add')" = 32 ||
+		fail "the probe did not see the 32 CPUs again"
 	echo 0 >"$cpu/cpu9/online"
 	echo "$list" >"$cpu/online"
 	send_uevent "offline /devices/system/cpu/cpu9"
