@@ -43,6 +43,11 @@ int bus_service_new(Manager *m, struct bus_service **ret) {
 	r = sd_bus_attach_event(s->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
 	if (r < 0)
 		return log_error_errno(r, "Failed to attach the bus to the event loop: %m");
+	/* The bus gone (dbus-daemon restarted or dead): the loop ends with EXIT_FAILURE and tdxd
+	 * exits non-zero, so systemd (Restart=on-failure) starts it again on the new bus. */
+	r = sd_bus_set_exit_on_disconnect(s->bus, true);
+	if (r < 0)
+		return log_error_errno(r, "Failed to set exit-on-disconnect: %m");
 
 	bus_publisher_install(s);
 	*ret = TAKE_PTR(s);

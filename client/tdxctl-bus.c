@@ -158,7 +158,9 @@ static void print_recent_actions(FILE *out) {
 	if (n > 0)
 		fprintf(out, "\nRecent policy actions (journal, this boot):\n");
 	while (n > 0) {
-		fprintf(out, "  %s\n", lines[--n]);
+		/* journal messages quote kernel files: escaped for the terminal */
+		_cleanup_free_ char *e = utf8_escape(lines[--n], false);
+		fprintf(out, "  %s\n", e ? e : lines[n]);
 		free(lines[n]);
 	}
 }
@@ -187,6 +189,12 @@ int verb_status(int argc, char **argv, enum json_mode json, bool all) {
 		return 0;
 	}
 	struct format_options o = {.color = format_use_color(STDOUT_FILENO), .all = all};
+	/* the daemon's strings come from the host: no control characters on the terminal */
+	if (format_escape_strings(caps) < 0) {
+		json_object_put(caps);
+		fprintf(stderr, "tdxctl: out of memory\n");
+		return 1;
+	}
 	format_status_human(caps, stdout, &o);
 	json_object_put(caps);
 	print_recent_actions(stdout);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "parse-util.h"
 #include "tdxctl-format.h"
 
 #define LABEL_WIDTH 19 /* strlen("Guest address width") */
@@ -364,4 +365,37 @@ int format_checks_human(struct json_object *caps, FILE *f, const struct format_o
 		print_counts(f, &v);
 	fprintf(f, "State: %s: %s\n", get_str(caps, "state"), get_str(caps, "reason"));
 	return 0;
+}
+
+int format_escape_strings(struct json_object *o) {
+	switch (json_object_get_type(o)) {
+	case json_type_object: {
+		json_object_object_foreach(o, key, v) {
+			if (json_object_is_type(v, json_type_string)) {
+				_cleanup_free_ char *e =
+				    utf8_escape(json_object_get_string(v), false);
+				if (!e)
+					return -ENOMEM;
+				if (json_object_object_add(o, key, json_object_new_string(e)) < 0)
+					return -ENOMEM;
+			} else if (format_escape_strings(v) < 0)
+				return -ENOMEM;
+		}
+		return 0;
+	}
+	case json_type_array:
+		for (size_t i = 0; i < json_object_array_length(o); i++) {
+			struct json_object *v = json_object_array_get_idx(o, i);
+			if (json_object_is_type(v, json_type_string)) {
+				_cleanup_free_ char *e =
+				    utf8_escape(json_object_get_string(v), false);
+				if (!e ||
+				    json_object_array_put_idx(o, i, json_object_new_string(e)) < 0)
+					return -ENOMEM;
+			} else if (format_escape_strings(v) < 0)
+				return -ENOMEM;
+		}
+		return 0;
+	default: return 0;
+	}
 }

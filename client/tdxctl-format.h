@@ -16,6 +16,11 @@ struct format_options {
 	bool all;   /* --all: no folding, every check and every hint */
 };
 
+/* Make every string of a document safe for a terminal (utf8_escape(): control characters as
+ * "\xNN", invalid UTF-8 as U+FFFD): its strings come from the host (sysfs, the kernel log),
+ * and the human view adds its own colour codes after this. Returns 0 or -ENOMEM. */
+int format_escape_strings(struct json_object *o);
+
 /* Whether to colour output on fd: a terminal, TERM not "dumb", NO_COLOR unset or empty,
  * SYSTEMD_COLORS not false ("0", "no", ...); SYSTEMD_COLORS true forces colour. */
 bool format_use_color(int fd);

@@ -73,9 +73,15 @@ static int oom(void) {
 	return 1;
 }
 
+/* Warnings quote kernel files and the config: escaped, the terminal must not run them. */
+static void print_warning(const char *text) {
+	_cleanup_free_ char *e = utf8_escape(text, false);
+	fprintf(stderr, "tdxctl: warning: %s\n", e ? e : "(out of memory)");
+}
+
 static void print_problems(char **problems, size_t n) {
 	for (size_t i = 0; i < n; i++) {
-		fprintf(stderr, "tdxctl: warning: %s\n", problems[i]);
+		print_warning(problems[i]);
 		free(problems[i]);
 	}
 	free(problems);
@@ -127,7 +133,7 @@ static int run_check(const struct args *a) {
 		return 1;
 	}
 	for (size_t i = 0; i < h.n_warnings; i++)
-		fprintf(stderr, "tdxctl: warning: %s\n", h.warnings[i]);
+		print_warning(h.warnings[i]);
 
 	/* What modprobe would do with the KVM module, as the daemon sees it: a blacklist or
 	 * install /bin/false in modprobe.d is the operator's intent, and the installed module's
@@ -156,13 +162,32 @@ static int run_check(const struct args *a) {
 		json_object_put(caps);
 		return oom();
 	}
-	if (a->json != JSON_OFF)
-		printf("%s\n", json_object_to_json_string_ext(caps, format_json_flags(a->json)));
-	else {
-		struct format_options o = {.color = format_use_color(STDOUT_FILENO), .all = a->all};
-		(void)format_checks_human(caps, stdout, &o);
+	/* Strings in the document come from the host (kernel version, file contents): JSON
+	 * must be UTF-8, and the human text must not carry control characters. */
+	_cleanup_free_ char *text = NULL, *out = NULL;
+	size_t text_size = 0;
+	if (a->json != JSON_OFF) {
+		text = strdup(json_object_to_json_string_ext(caps, format_json_flags(a->json)));
+		out = text ? utf8_repair(text) : NULL;
+	} else {
+		/* escaped before formatting: the format's own colour codes must survive */
+		FILE *f =
+		    format_escape_strings(caps) < 0 ? NULL : open_memstream(&text, &text_size);
+		if (f) {
+			struct format_options o = {.color = format_use_color(STDOUT_FILENO),
+			                           .all = a->all};
+			(void)format_checks_human(caps, f, &o);
+			if (fclose(f) == 0)
+				out = TAKE_PTR(text);
+		}
 	}
 	json_object_put(caps);
+	if (!out)
+		return oom();
+	if (a->json)
+		printf("%s\n", out);
+	else
+		fputs(out, stdout);
 	if (fflush(stdout) != 0)
 		return 1;
 	return ready ? 0 : 1;

@@ -152,6 +152,10 @@ static int run(int argc, char *argv[]) {
 	r = sd_event_loop(m->event);
 	if (r < 0)
 		return log_error_errno(r, "Event loop failed: %m");
+	if (r > 0) /* only the bus's exit-on-disconnect ends the loop with a non-zero code */
+		return log_error_errno(ENOTCONN,
+		                       "Lost the connection to the system bus; exiting so that "
+		                       "systemd restarts tdxd");
 	(void)sd_notify(false, "STOPPING=1");
 	return 0;
 }

@@ -23,8 +23,6 @@
 #include "run-state.h"
 
 #define CPU_DIR "/sys/devices/system/cpu"
-/* as the probe: more than any machine has */
-#define CPUS_MAX (1u << 20)
 
 static const char *arg_root = "/";
 static bool arg_quiet;
@@ -158,23 +156,17 @@ static int run(unsigned cpu) {
 		fprintf(stderr, "tdxd-cpu-guard: %s: %s\n", CPU_DIR "/online", strerror(-r));
 		return r;
 	}
-	unsigned max = 0;
-	r = cpu_list_max(online, &max);
-	if (r < 0 && r != -ENOENT) {
-		fprintf(stderr, "tdxd-cpu-guard: %s: malformed CPU list: \"%.64s\"\n",
-		        CPU_DIR "/online", online);
+	_cleanup_free_ uint8_t *bitmap = NULL;
+	r = cpu_list_to_bitmap(online, cpu + 1, &bitmap, &in.n_cpus);
+	if (r < 0) {
+		fprintf(stderr, "tdxd-cpu-guard: %s: %s: \"%.64s\"\n", CPU_DIR "/online",
+		        r == -E2BIG ? "CPU number beyond the kernel's limit" : "malformed CPU list",
+		        online);
 		return r;
 	}
-	if (r >= 0 && max >= CPUS_MAX)
-		return -ERANGE;
-	in.n_cpus = (r >= 0 && max > cpu ? max : cpu) + 1;
-	_cleanup_free_ uint8_t *bitmap = calloc((in.n_cpus + 7) / 8, 1);
 	_cleanup_free_ int *packages = malloc(sizeof(int) * in.n_cpus);
-	if (!bitmap || !packages)
+	if (!packages)
 		return -ENOMEM;
-	r = parse_cpu_list(online, bitmap, in.n_cpus);
-	if (r < 0)
-		return r;
 	/* The map knows every CPU tdxd saw online; only one onlined since needs sysfs. */
 	for (unsigned c = 0; c < in.n_cpus; c++) {
 		packages[c] = -1;

@@ -6,6 +6,8 @@ set -euo pipefail
 
 build=(build-essential cmake pkg-config clang-format libsystemd-dev libudev-dev libkmod-dev libjson-c-dev check)
 bus=(dbus systemd util-linux jq python3 python3-prometheus-client)
+# The fuzz layer: clang with libFuzzer (-fsanitize=fuzzer lives in the compiler-rt package).
+fuzz=(clang libclang-rt-14-dev)
 docs=(mandoc)
 # The Debian package (tests/package): built with debhelper, checked with lintian.
 package=(dpkg-dev debhelper fakeroot lintian)
@@ -13,7 +15,7 @@ package=(dpkg-dev debhelper fakeroot lintian)
 # kernel modules), QEMU with TCG.
 system=(debootstrap qemu-system-x86 cpio socat kmod zstd)
 
-want=("${build[@]}" "${bus[@]}" "${docs[@]}" "${package[@]}")
+want=("${build[@]}" "${bus[@]}" "${fuzz[@]}" "${docs[@]}" "${package[@]}")
 if [ "${TDXD_SKIP_SYSTEM:-0}" != 1 ]; then
 	want+=("${system[@]}")
 fi

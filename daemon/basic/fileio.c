@@ -87,12 +87,37 @@ int read_full_file_at(const char *root, const char *path, size_t max_size, char 
 	_cleanup_free_ char *p = root_path(root, path);
 	if (!p)
 		return -ENOMEM;
-	_cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. Every file read here is a
+	 * regular file on a real host (sysfs, procfs, /run, /etc); a FIFO, socket or device in
+	 * its place (a hostile --root, a mistaken config path) would block or never end. The
+	 * one device tdxd reads, /dev/kmsg, has its own reader (probe-kmsg.c). */
+	_cleanup_close_ int fd = open(p, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0 && errno == ENOENT && root && *root && !streq(root, "/"))
 		return test_root_errno(p);
 	if (fd < 0)
 		return -errno;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -EBADFD;
+	/* back to blocking reads: regular files never wait, and some sysfs attributes are
+	 * generated on read */
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+		return -errno;
 	return read_fd_full(fd, max_size, ret, ret_size);
+}
+
+const char *read_strerror(int r) {
+	switch (r) {
+	case -EBADFD: return "not a regular file (a FIFO, socket or device is not read)";
+	case -EISDIR: return "a directory where a file is expected";
+	case -EFBIG: return "larger than the kernel writes, not read";
+	default: return strerror(-r);
+	}
 }
 
 int read_one_line_at(const char *root, const char *path, char **ret) {
@@ -114,8 +139,9 @@ int write_string_at(const char *root, const char *path, const char *value) {
 	/* Under a test root the "attribute" is a regular file that must end up holding exactly the
 	 * value written, as a sysfs read would show it. */
 	bool test_root = root && !streq(root, "/");
+	/* O_NONBLOCK: a FIFO without a reader gives ENXIO instead of blocking the daemon */
 	_cleanup_close_ int fd =
-	    open(p, O_WRONLY | O_CLOEXEC | O_NOCTTY | (test_root ? O_TRUNC : 0));
+	    open(p, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | (test_root ? O_TRUNC : 0));
 	if (fd < 0)
 		return -errno;
 	size_t l = strlen(value);

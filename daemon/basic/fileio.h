@@ -14,12 +14,17 @@
 /* Join root and an absolute kernel path into a newly allocated string. */
 char *root_path(const char *root, const char *path);
 
-/* Read a whole file into a NUL-terminated buffer (binary-safe: *ret_size excludes the NUL).
- * Files larger than max_size give -EFBIG. Returns 0 or -errno (-ENOENT when missing). Under a
- * test root a missing file with a "<file>.errno" marker (e.g. "ENXIO") fails with that errno,
- * the way the kernel attribute does (-EBADMSG for a name the marker table lacks). */
+/* Read a whole regular file into a NUL-terminated buffer (binary-safe: *ret_size excludes
+ * the NUL). Files larger than max_size give -EFBIG, a directory -EISDIR, anything else that
+ * is not a regular file (FIFO, socket, device) -EBADFD without blocking. Returns 0 or -errno
+ * (-ENOENT when missing). Under a test root a missing file with a "<file>.errno" marker (e.g.
+ * "ENXIO") fails with that errno, the way the kernel attribute does (-EBADMSG for a name the
+ * marker table lacks). */
 int read_full_file_at(const char *root, const char *path, size_t max_size, char **ret,
                       size_t *ret_size);
+
+/* strerror() for the errors above, in words a warning can use after the path. */
+const char *read_strerror(int r);
 
 /* Read a small text attribute (sysfs style) and strip one trailing newline. */
 int read_one_line_at(const char *root, const char *path, char **ret);

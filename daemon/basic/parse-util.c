@@ -253,6 +253,29 @@ int cpu_list_max(const char *s, unsigned *ret) {
 	return 0;
 }
 
+int cpu_list_to_bitmap(const char *s, unsigned min_bits, uint8_t **ret, unsigned *ret_n) {
+	unsigned m = 0;
+	int r = cpu_list_max(s, &m);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	if (min_bits > CPUS_MAX || (r >= 0 && m >= CPUS_MAX))
+		return -E2BIG;
+	unsigned n = r >= 0 && m >= min_bits ? m + 1 : min_bits;
+	if (n == 0)
+		n = 1;
+	uint8_t *b = calloc((n + 7) / 8, 1);
+	if (!b)
+		return -ENOMEM;
+	r = parse_cpu_list(s, b, n);
+	if (r < 0) {
+		free(b);
+		return r;
+	}
+	*ret = b;
+	*ret_n = n;
+	return 0;
+}
+
 void format_cpu_list(const unsigned *cpus, size_t n, char *buf, size_t size) {
 	size_t o = 0;
 	buf[0] = 0;
@@ -315,4 +338,44 @@ size_t utf8_sanitize(char *s) {
 		p += n;
 	}
 	return replaced;
+}
+
+/* mode 0: escape every control, 1: keep newlines, 2: keep every control (valid UTF-8 only) */
+static char *utf8_copy(const char *s, int mode) {
+	/* worst case: every byte becomes "\\xNN" (4) or U+FFFD (3) */
+	size_t l = strlen(s);
+	char *out = malloc(l * 4 + 1), *o = out;
+	if (!out)
+		return NULL;
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		size_t n = utf8_valid_len(p);
+		if (n == 0) {
+			memcpy(o, "\xef\xbf\xbd", 3); /* U+FFFD REPLACEMENT CHARACTER */
+			o += 3;
+			p++;
+			continue;
+		}
+		bool c0 =
+		    mode < 2 && n == 1 && (*p < 0x20 || *p == 0x7f) && !(mode == 1 && *p == '\n');
+		bool c1 = mode < 2 && n == 2 && p[0] == 0xc2 && p[1] < 0xa0; /* U+0080-U+009F */
+		if (c0 || c1) {
+			o += sprintf(o, "\\x%02x", c0 ? p[0] : p[1]);
+			p += n;
+			continue;
+		}
+		memcpy(o, p, n);
+		o += n;
+		p += n;
+	}
+	*o = 0;
+	return out;
+}
+
+char *utf8_escape(const char *s, bool keep_newlines) {
+	return utf8_copy(s, keep_newlines ? 1 : 0);
+}
+
+char *utf8_repair(const char *s) {
+	return utf8_copy(s, 2);
 }

@@ -329,7 +329,8 @@ int config_load(const char *path, struct tdxd_config *c, char ***problems, size_
 			return r;
 		struct parse_ctx p = {
 		    .filename = path, .problems = problems, .n_problems = n_problems};
-		int k = problem(&p, "cannot read the file (%s), using the defaults", strerror(-r));
+		int k =
+		    problem(&p, "cannot read the file (%s), using the defaults", read_strerror(r));
 		return k < 0 ? k : r;
 	}
 	if (strlen(text) != size) {

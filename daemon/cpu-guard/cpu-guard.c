@@ -78,7 +78,6 @@ bool cpu_guard_reonline_early(const struct cpu_guard_facts *f, unsigned cpu, int
 	_cleanup_free_ char *list = NULL;
 	_cleanup_free_ uint8_t *bm = NULL;
 	char path[64];
-	unsigned max = 0;
 
 	/* Anything unclear (a CPU the last probe did not know, an unknown package) is left to
 	 * the judgement on the fresh probe. */
@@ -90,13 +89,9 @@ bool cpu_guard_reonline_early(const struct cpu_guard_facts *f, unsigned cpu, int
 
 	if (read_one_line_at(f->root, "/sys/devices/system/cpu/online", &list) < 0)
 		return false;
-	int r = cpu_list_max(list, &max);
-	if (r < 0 && r != -ENOENT)
-		return false;
-	unsigned n = r >= 0 && max >= h->n_cpus ? max + 1 : h->n_cpus;
-	bm = calloc((n + 7) / 8, 1);
-	if (!bm || parse_cpu_list(list, bm, n) < 0)
-		return false;
+	unsigned n;
+	if (cpu_list_to_bitmap(list, h->n_cpus, &bm, &n) < 0)
+		return false; /* beyond CPUS_MAX or malformed: the probe that follows warns */
 	if (bitmap_test(bm, cpu))
 		return false; /* online again already */
 	for (unsigned c = 0; c < n; c++) {

@@ -17,7 +17,7 @@ int probe_read_attr(struct tdx_host *h, const char *path, char **ret) {
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0) {
-		host_warn(h, "%s: %s", path, strerror(-r));
+		host_warn(h, "%s: %s", path, read_strerror(r));
 		return 0;
 	}
 	return 1;

@@ -41,7 +41,7 @@ static int read_tdx_value(const char *root, const char *path, bool *ret_file, ui
 static const char *misc_error(int r) {
 	return r == -EINVAL   ? "malformed \"tdx\" line"
 	       : r == -ERANGE ? "\"tdx\" value out of range"
-	                      : strerror(-r);
+	                      : read_strerror(r);
 }
 
 /* Fills m; each problem is passed to warn (h may be NULL). Returns the first error or 0. */

@@ -9,15 +9,14 @@
 
 #define CPU_DIR  "/sys/devices/system/cpu"
 #define NODE_DIR "/sys/devices/system/node"
-/* more than any machine has; a bigger number is a corrupt list, not a host */
-#define CPUS_MAX (1u << 20)
-/* x86 allows 1024 NUMA nodes; node ids index arrays here */
-#define NODES_MAX (1u << 16)
+/* CPUS_MAX (parse-util.h) bounds CPU numbers. Node ids: x86 NODES_SHIFT is at most 10, so
+ * 1024 nodes; a higher nodeN is not from a kernel and is skipped. */
+#define NODES_MAX 1024u
 
 static int read_cpu_list(struct tdx_host *h, const char *path, char **ret) {
 	int r = read_one_line_at(h->root, path, ret);
 	if (r < 0 && r != -ENOENT && r != -ENOMEM)
-		host_warn(h, "%s: %s", path, strerror(-r));
+		host_warn(h, "%s: %s", path, read_strerror(r));
 	return r;
 }
 
@@ -115,7 +114,7 @@ static int apply_saved_packages(struct tdx_host *h) {
 			host_warn(h, "%s:%u: malformed line, file ignored", RUN_CPU_PACKAGE_PATH,
 			          line);
 		else
-			host_warn(h, "%s: %s", RUN_CPU_PACKAGE_PATH, strerror(-r));
+			host_warn(h, "%s: %s", RUN_CPU_PACKAGE_PATH, read_strerror(r));
 		return 0;
 	}
 	for (unsigned c = 0; c < h->n_cpus; c++) {
@@ -271,7 +270,9 @@ int probe_cpus(struct tdx_host *h) {
 		return 0;
 	unsigned max = ro >= 0 && maxo > maxp ? maxo : maxp;
 	if (max >= CPUS_MAX) {
-		host_warn(h, CPU_DIR "/present: CPU %u out of range", max);
+		host_warn(h, "%s: CPU %u is beyond the kernel's limit (NR_CPUS at most %u)",
+		          ro >= 0 && maxo > maxp ? CPU_DIR "/online" : CPU_DIR "/present", max,
+		          CPUS_MAX);
 		return 0;
 	}
 	h->n_cpus = max + 1;

@@ -3,9 +3,11 @@
 #include "fileio.h"
 #include "host.h"
 #include "macro.h"
+#include "parse-util.h"
 
-/* A 1000-CPU host has a few MiB of cpuinfo. */
-#define CPUINFO_MAX (64u * 1024 * 1024)
+/* A 1000-CPU host has a few MiB of cpuinfo (2-3 KiB a CPU): 4 KiB for each of the CPUS_MAX
+ * CPUs a kernel can have is the bound; a larger file is refused with a warning. */
+#define CPUINFO_MAX (CPUS_MAX * 4096u)
 
 int probe_cpuinfo(struct tdx_host *h) {
 	_cleanup_free_ char *t = NULL;
@@ -16,7 +18,7 @@ int probe_cpuinfo(struct tdx_host *h) {
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0) {
-		host_warn(h, "/proc/cpuinfo: %s", strerror(-r));
+		host_warn(h, "/proc/cpuinfo: %s", read_strerror(r));
 		return 0;
 	}
 	r = cpuinfo_parse(t, n, &h->cpuinfo);

@@ -54,7 +54,7 @@ static int read_md(struct tdx_host *h, struct md_file *m) {
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0) {
-		host_warn(h, "%s: %s", path, strerror(-r));
+		host_warn(h, "%s: %s", path, read_strerror(r));
 		return 0;
 	}
 	r = tdx_md_decode(m->id, t, n, &m->v, &m->n);
@@ -168,7 +168,7 @@ int probe_firmware_tdx(struct tdx_host *h) {
 	if (r >= 0)
 		snprintf(fw->status, sizeof(fw->status), "%s", status);
 	else if (r != -ENOENT)
-		host_warn(h, FW_MODULE_DIR "/status: %s", strerror(-r));
+		host_warn(h, FW_MODULE_DIR "/status: %s", read_strerror(r));
 
 	int ma, mi;
 	if ((ma = read_u32_attr(h, FW_MODULE_DIR "/major_version", &fw->major_version)) < 0 ||

@@ -15,7 +15,7 @@ int probe_hotplug_states(struct tdx_host *h) {
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0) {
-		host_warn(h, HP_STATES ": %s", strerror(-r));
+		host_warn(h, HP_STATES ": %s", read_strerror(r));
 		return 0;
 	}
 	h->hp_states_read = true;

@@ -11,8 +11,12 @@
 #include "macro.h"
 #include "run-state.h"
 
-#define KMSG_PATH      "/dev/kmsg"
-#define KMSG_FILE_MAX  (256u * 1024 * 1024)
+#define KMSG_PATH "/dev/kmsg"
+/* The most a kernel log read can hold: the printk ring is at most 2^25 bytes with the
+ * default boot options (CONFIG_LOG_BUF_SHIFT <= 25). More is not a kernel's log (a fixture
+ * file, or /dev/zero behind --root) and would stall the probe, so reading stops there with a
+ * warning. A host booted with a larger log_buf_len= loses the newest records past it. */
+#define KMSG_MAX       (1u << 25)
 #define JOURNAL_SOURCE "journal:_TRANSPORT=kernel"
 
 /* The real device: each read() returns one record (with its dictionary lines); EAGAIN means
@@ -41,7 +45,14 @@ static int read_kmsg_device(struct tdx_host *h, const char *path, struct kmsg_pa
 	if (fd < 0)
 		return -errno;
 	char buf[8192];
-	for (;;) {
+	for (size_t total = 0;;) {
+		if (total >= KMSG_MAX) {
+			host_warn(h,
+			          "%s: more than %u bytes, the rest is not read (a kernel log is "
+			          "not that large)",
+			          KMSG_PATH, KMSG_MAX);
+			break;
+		}
 		ssize_t k = read(fd, buf, sizeof(buf));
 		if (k < 0) {
 			if (errno == EINTR || errno == EPIPE)
@@ -54,6 +65,7 @@ static int read_kmsg_device(struct tdx_host *h, const char *path, struct kmsg_pa
 		}
 		if (k == 0)
 			break;
+		total += (size_t)k;
 		int r = kmsg_parser_feed_records(p, buf, (size_t)k);
 		if (r < 0)
 			return r;
@@ -77,7 +89,7 @@ static int read_kmsg(struct tdx_host *h, struct kmsg_parser *p, char **live) {
 	/* under a test root: a regular file of records, read whole */
 	_cleanup_free_ char *t = NULL;
 	size_t n;
-	int r = read_full_file_at(h->root, KMSG_PATH, KMSG_FILE_MAX, &t, &n);
+	int r = read_full_file_at(h->root, KMSG_PATH, KMSG_MAX, &t, &n);
 	if (r < 0)
 		return r;
 	r = kmsg_parser_feed_records(p, t, n);
@@ -110,7 +122,7 @@ int probe_kmsg(struct tdx_host *h) {
 			saved = true;
 			saved_tdx = p.n_tdx;
 		} else if (r != -ENOENT)
-			host_warn(h, "%s: %s", RUN_KERNEL_LOG_PATH, strerror(-r));
+			host_warn(h, "%s: %s", RUN_KERNEL_LOG_PATH, read_strerror(r));
 	}
 
 	size_t before = p.n_tdx;
@@ -120,7 +132,7 @@ int probe_kmsg(struct tdx_host *h) {
 	if (r >= 0)
 		ring = true;
 	else if (r != -ENOENT && r != -EACCES && r != -EPERM)
-		host_warn(h, "%s: %s", KMSG_PATH, strerror(-r));
+		host_warn(h, "%s: %s", KMSG_PATH, read_strerror(r));
 	if (p.n_malformed > 0)
 		host_warn(h, "%s: %zu malformed records skipped", KMSG_PATH, p.n_malformed);
 
@@ -163,7 +175,7 @@ int probe_kmsg_journal(struct tdx_host *h) {
 		return 0;
 	r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
 	if (r < 0) {
-		host_warn(h, "journal: %s", strerror(-r));
+		host_warn(h, "journal: %s", read_strerror(r));
 		return 0;
 	}
 	snprintf(match, sizeof(match), "_BOOT_ID=" SD_ID128_FORMAT_STR, SD_ID128_FORMAT_VAL(boot));

@@ -64,7 +64,7 @@ int probe_kvm_module(struct tdx_host *h) {
 	if (r == -ENOENT)
 		k->loaded = true;
 	else if (r < 0)
-		host_warn(h, "%s: %s", path, strerror(-r));
+		host_warn(h, "%s: %s", path, read_strerror(r));
 	else
 		k->loaded = streq(st, "live");
 

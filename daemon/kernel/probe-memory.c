@@ -100,7 +100,7 @@ static int read_memmap(struct tdx_host *h) {
 		if (r == -ENOMEM)
 			return r;
 		if (r < 0) {
-			host_warn(h, "%s: %s", path, strerror(-r));
+			host_warn(h, "%s: %s", path, read_strerror(r));
 			continue;
 		}
 		if (!streq(type, "System RAM"))
@@ -112,7 +112,7 @@ static int read_memmap(struct tdx_host *h) {
 			return r;
 		if (r < 0) {
 			if (r != -EINVAL && r != -ERANGE)
-				host_warn(h, "%s: %s", path, strerror(-r));
+				host_warn(h, "%s: %s", path, read_strerror(r));
 			continue;
 		}
 		snprintf(path, sizeof(path), MEMMAP_DIR "/%u/end", n);
@@ -121,7 +121,7 @@ static int read_memmap(struct tdx_host *h) {
 			return r;
 		if (r < 0) {
 			if (r != -EINVAL && r != -ERANGE)
-				host_warn(h, "%s: %s", path, strerror(-r));
+				host_warn(h, "%s: %s", path, read_strerror(r));
 			continue;
 		}
 		if (end < start || end == UINT64_MAX) {
@@ -182,7 +182,7 @@ static int read_outside_blocks(struct tdx_host *h) {
 		if (r < 0) {
 			/* a block removed since readdir: nothing to report */
 			if (r != -ENOENT)
-				host_warn(h, "%s: %s", path, strerror(-r));
+				host_warn(h, "%s: %s", path, read_strerror(r));
 			r = 0;
 			continue;
 		}
@@ -315,7 +315,7 @@ int probe_memory(struct tdx_host *h) {
 			else
 				m->block_size = v;
 		} else if (r != -ENOENT)
-			host_warn(h, MEM_DIR "/block_size_bytes: %s", strerror(-r));
+			host_warn(h, MEM_DIR "/block_size_bytes: %s", read_strerror(r));
 
 		_cleanup_free_ char *ao = NULL;
 		r = read_one_line_at(h->root, MEM_DIR "/auto_online_blocks", &ao);

@@ -19,7 +19,7 @@ static void probe_run_state(struct tdx_host *h) {
 		if (line)
 			host_warn(h, "%s:%u: malformed line, file ignored", RUN_STATE_PATH, line);
 		else
-			host_warn(h, "%s: %s", RUN_STATE_PATH, strerror(-r));
+			host_warn(h, "%s: %s", RUN_STATE_PATH, read_strerror(r));
 		return;
 	}
 	h->run_files_stale = !run_state_is_current(&st, h->boot_id);
@@ -28,7 +28,8 @@ static void probe_run_state(struct tdx_host *h) {
 static void probe_boot_id(struct tdx_host *h) {
 	int r = read_boot_id(h->root, h->boot_id, sizeof(h->boot_id));
 	if (r < 0 && r != -ENOENT)
-		host_warn(h, "%s: %s", BOOT_ID_PATH, r == -EINVAL ? "not a boot id" : strerror(-r));
+		host_warn(h, "%s: %s", BOOT_ID_PATH,
+		          r == -EINVAL ? "not a boot id" : read_strerror(r));
 }
 
 /* The CMRs from the first source that has them (docs/kernel-interfaces.md, *Convertible memory
@@ -63,7 +64,7 @@ static void probe_saved_tdx_memory(struct tdx_host *h) {
 			host_warn(h, "%s:%u: malformed range, file ignored", RUN_TDX_MEMORY_PATH,
 			          line);
 		else
-			host_warn(h, "%s: %s", RUN_TDX_MEMORY_PATH, strerror(-r));
+			host_warn(h, "%s: %s", RUN_TDX_MEMORY_PATH, read_strerror(r));
 		return;
 	}
 	h->tdx_memory_known = true;

@@ -7,6 +7,14 @@
 #include <check.h>
 #include <stdlib.h>
 
+/* Check's default per-test timeout is 4 s: a big test under ASan or valgrind on a loaded
+ * 2-core machine needs more. The timeout is a hang detector, not a speed limit (timings are
+ * in tests/bench), so it is generous. Set before main() so every tcase_create() sees it; an
+ * explicit CK_DEFAULT_TIMEOUT in the environment still wins. */
+__attribute__((constructor)) static void check_run_default_timeout(void) {
+	setenv("CK_DEFAULT_TIMEOUT", "300", 0);
+}
+
 static inline int run_suite(Suite *s) {
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -111,6 +111,75 @@ START_TEST(test_cpu_lists) {
 }
 END_TEST
 
+/* The reproducer of the cpu-guard crash: a maximum near 2^32 used to wrap (n + 7) / 8 to 0
+ * and write past a calloc(0). Lists past the kernel's NR_CPUS are refused, not allocated. */
+START_TEST(test_cpu_list_to_bitmap) {
+	uint8_t *b = NULL;
+	unsigned n = 0;
+	ck_assert_int_eq(cpu_list_to_bitmap("0-3,8\n", 4, &b, &n), 0);
+	ck_assert_uint_eq(n, 9);
+	ck_assert(bitmap_test(b, 0) && bitmap_test(b, 3) && !bitmap_test(b, 4) &&
+	          bitmap_test(b, 8));
+	free(b);
+	b = NULL;
+	ck_assert_int_eq(cpu_list_to_bitmap("1", 100, &b, &n), 0); /* min_bits wins */
+	ck_assert_uint_eq(n, 100);
+	ck_assert(bitmap_test(b, 1) && !bitmap_test(b, 99));
+	free(b);
+	b = NULL;
+	ck_assert_int_eq(cpu_list_to_bitmap("\n", 0, &b, &n), 0); /* empty: one bit, clear */
+	ck_assert_uint_eq(n, 1);
+	ck_assert(!bitmap_test(b, 0));
+	free(b);
+	b = NULL;
+	ck_assert_int_eq(cpu_list_to_bitmap("0-8191", 0, &b, &n), 0);
+	ck_assert_uint_eq(n, CPUS_MAX);
+	ck_assert(bitmap_test(b, 8191));
+	free(b);
+	b = NULL;
+	ck_assert_int_eq(cpu_list_to_bitmap("0-8192", 0, &b, &n), -E2BIG);
+	ck_assert_int_eq(cpu_list_to_bitmap("4294967295", 0, &b, &n), -E2BIG);
+	ck_assert_int_eq(cpu_list_to_bitmap("0,4294967294-4294967295", 4, &b, &n), -E2BIG);
+	ck_assert_int_eq(cpu_list_to_bitmap("0-4000000000\n", 4, &b, &n), -E2BIG);
+	ck_assert_int_eq(cpu_list_to_bitmap("0", CPUS_MAX + 1, &b, &n), -E2BIG);
+	ck_assert_int_eq(cpu_list_to_bitmap("0-x", 4, &b, &n), -EINVAL);
+	ck_assert_int_eq(cpu_list_to_bitmap("18446744073709551616", 4, &b, &n) < 0, 1);
+	ck_assert_ptr_null(b);
+}
+END_TEST
+
+/* tdxctl's warnings quote sysfs: ESC, CSI (C1), DEL and broken UTF-8 must not reach the
+ * terminal as such. */
+START_TEST(test_utf8_escape) {
+	char *e = utf8_escape("ok \x1b]0;pwned\x07 \xc2\x9b"
+	                      "2J \x7f\xff\xc3(\n\xc3\xa9\xe2\x82\xac",
+	                      false);
+	ck_assert_str_eq(e, "ok \\x1b]0;pwned\\x07 \\x9b2J \\x7f\xef\xbf\xbd\xef\xbf\xbd(\\x0a"
+	                    "\xc3\xa9\xe2\x82\xac");
+	free(e);
+	e = utf8_escape("a\nb\tc", true); /* newlines kept for multi-line output, tabs not */
+	ck_assert_str_eq(e, "a\nb\\x09c");
+	free(e);
+	e = utf8_escape("", false);
+	ck_assert_str_eq(e, "");
+	free(e);
+	/* the worst case of the size bound: every byte a control */
+	char all[256];
+	for (int i = 0; i < 255; i++)
+		all[i] = (char)(i + 1);
+	all[255] = 0;
+	e = utf8_escape(all, false);
+	ck_assert_ptr_nonnull(e);
+	for (const char *p = e; *p; p++)
+		ck_assert((unsigned char)*p >= 0x20 && *p != 0x7f);
+	free(e);
+	/* for JSON: only the invalid bytes */
+	e = utf8_repair("x\x1b\xffy\xc3\xa9");
+	ck_assert_str_eq(e, "x\x1b\xef\xbf\xbdy\xc3\xa9");
+	free(e);
+}
+END_TEST
+
 int main(void) {
 	Suite *s = suite_create("parse-util");
 	TCase *tc = tcase_create("parse");
@@ -119,6 +188,8 @@ int main(void) {
 	tcase_add_test(tc, test_size);
 	tcase_add_test(tc, test_bools);
 	tcase_add_test(tc, test_cpu_lists);
+	tcase_add_test(tc, test_cpu_list_to_bitmap);
+	tcase_add_test(tc, test_utf8_escape);
 	tcase_add_test(tc, test_utf8_sanitize);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
