@@ -106,8 +106,9 @@ done
 if grep -F -- TDX-BLOB <<<"$fw_strings" >/dev/null; then echo "ok   tdx_fwupload_sim signature 'TDX-BLOB'"; else
 	echo "FAIL tdx_fwupload_sim: 'TDX-BLOB' not in the module"; bad=1; fi
 if [ -n "$spec" ]; then
-	for t in "idle receiving preparing transferring programming" "preparing:firmware-invalid" \
-		"programming:hw-error" '"%u.%u.%02u\n"' TDX-BLOB "/sys/class/firmware/tdx_module/" \
+	for t in '`idle`, `receiving`, `preparing`, `transferring`, `programming`' \
+		"preparing:firmware-invalid" "programming:hw-error" '"%u.%u.%02u\n"' TDX-BLOB \
+		"/sys/class/firmware/tdx_module" \
 		seamldr_version num_remaining_updates; do
 		if grep -F -- "$t" "$spec" >/dev/null; then echo "ok   spec has '$t'"; else
 			echo "FAIL tdx_fwupload_sim: '$t' does not appear in $spec"; bad=1; fi
