@@ -28,6 +28,7 @@ run-state) put "$fx"/*/run/tdxd/{state,cpu-package,tdx-memory} ;;
 config) put "$fx"/*/etc/tdxd/tdxd.conf  ;;
 iomem) put "$fx"/*/proc/iomem ;;
 uevent) ;;
+requests) ;;
 *) echo "seeds.sh: unknown target $target" >&2; exit 1 ;;
 esac
 if [ -d "$src/tests/fuzz/seeds/$target" ]; then
