@@ -43,6 +43,7 @@ void config_defaults(struct tdxd_config *c) {
 	    .memory_gate = POLICY_ENFORCE,
 	    .memory_online_type = "online_movable",
 	    .nfd_feature_file = "",
+	    .quote_service_unit = "qgsd.service",
 	};
 }
 
@@ -112,6 +113,25 @@ static bool module_name_valid(const char *s) {
 	return true;
 }
 
+bool unit_name_valid(const char *s) {
+	static const char *const types[] = {".service", ".socket",    ".target", ".device",
+	                                    ".mount",   ".automount", ".swap",   ".timer",
+	                                    ".path",    ".slice",     ".scope"};
+	const char *dot = strrchr(s, '.'), *at = strchr(s, '@');
+	bool typed = false;
+
+	if (!dot || dot == s || strlen(s) > 255)
+		return false;
+	for (size_t i = 0; i < ELEMENTSOF(types); i++)
+		typed = typed || streq(dot, types[i]);
+	if (!typed || at == s || (at && strchr(at + 1, '@')))
+		return false;
+	for (const char *p = s; p < dot; p++)
+		if (!isalnum((unsigned char)*p) && !strchr(":-_.\\@", *p))
+			return false;
+	return true;
+}
+
 enum {
 	KEY_ENABLE_TDX,
 	KEY_KVM_MODULE,
@@ -123,6 +143,7 @@ enum {
 	KEY_MEMORY_GATE,
 	KEY_MEMORY_ONLINE_TYPE,
 	KEY_NFD,
+	KEY_QUOTE_SERVICE_UNIT,
 	_KEY_MAX,
 };
 
@@ -137,6 +158,7 @@ static const char *const key_names[_KEY_MAX] = {
     [KEY_MEMORY_GATE] = "MemoryGate",
     [KEY_MEMORY_ONLINE_TYPE] = "MemoryOnlineType",
     [KEY_NFD] = "NFDFeatureFile",
+    [KEY_QUOTE_SERVICE_UNIT] = "QuoteServiceUnit",
 };
 
 static int assign(struct parse_ctx *p, int key, const char *v, struct tdxd_config *c) {
@@ -183,6 +205,13 @@ static int assign(struct parse_ctx *p, int key, const char *v, struct tdxd_confi
 			               "default",
 			               v);
 		return set_string(p, k, v, c->nfd_feature_file, sizeof(c->nfd_feature_file));
+	case KEY_QUOTE_SERVICE_UNIT:
+		if (!unit_name_valid(v))
+			return problem(p,
+			               "QuoteServiceUnit=%s: not a systemd unit name (e.g. "
+			               "qgsd.service), keeping the default",
+			               v);
+		return set_string(p, k, v, c->quote_service_unit, sizeof(c->quote_service_unit));
 	}
 	return 0;
 }

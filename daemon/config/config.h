@@ -34,7 +34,12 @@ struct tdxd_config {
 	enum policy_mode memory_gate;
 	char memory_online_type[32]; /* online_movable | online_kernel | online */
 	char nfd_feature_file[512];
+	char quote_service_unit[256]; /* QuoteServiceUnit=: a systemd unit name */
 };
+
+/* A systemd unit name as systemd accepts it: "name.type", at most 255 characters, name of
+ * letters, digits and ":-_.\\", an optional "@instance". */
+bool unit_name_valid(const char *s);
 
 void config_defaults(struct tdxd_config *c);
 

@@ -161,7 +161,8 @@ START_TEST(test_empty_document) {
 	                                  "packages",
 	                                  "policy",
 	                                  "checks",
-	                                  "sources"};
+	                                  "sources",
+	                                  "attestation"};
 	for (size_t i = 0; i < ELEMENTSOF(top); i++) {
 		struct json_object *v = NULL;
 		ck_assert_msg(json_object_object_get_ex(o, top[i], &v), "%s missing", top[i]);
@@ -180,6 +181,25 @@ START_TEST(test_empty_document) {
 	ck_assert_int_eq(json_object_get_int64(key(cm, "bytes", json_type_int)), 0);
 	ck_assert_uint_eq(json_object_array_length(key(o, "packages", json_type_array)), 0);
 	ck_assert_int_eq(json_object_object_length(key(o, "sources", json_type_object)), 0);
+	struct json_object *a = key(o, "attestation", json_type_object);
+	ck_assert_int_eq(json_object_object_length(a), 2);
+	ck_assert(!json_object_get_boolean(key(a, "ready", json_type_boolean)));
+	ck_assert_str_eq(json_object_get_string(key(a, "reason", json_type_string)), "");
+	json_object_put(o);
+}
+END_TEST
+
+START_TEST(test_attestation) {
+	/* AttestationReady and AttestationReason, as the bus has them */
+	struct tdx_status s = {0};
+	s.state = TDX_STATE_READY;
+	s.attestation_ready = true;
+	strcpy(s.attestation_reason, "attestation is available");
+	struct json_object *o = parse(&s, false);
+	struct json_object *a = key(o, "attestation", json_type_object);
+	ck_assert(json_object_get_boolean(key(a, "ready", json_type_boolean)));
+	ck_assert_str_eq(json_object_get_string(key(a, "reason", json_type_string)),
+	                 "attestation is available");
 	json_object_put(o);
 }
 END_TEST
@@ -286,6 +306,7 @@ static Suite *suite(void) {
 	TCase *tc = tcase_create("core");
 	tcase_add_loop_test(tc, test_full_document, 0, 2);
 	tcase_add_test(tc, test_empty_document);
+	tcase_add_test(tc, test_attestation);
 	tcase_add_test(tc, test_used_above_total);
 	tcase_add_test(tc, test_human_status);
 	tcase_add_test(tc, test_human_checks);
