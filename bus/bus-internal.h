@@ -8,6 +8,7 @@
 #include "bus-service.h"
 
 struct polkit_query;
+struct bus_systemd;
 
 struct bus_service {
 	Manager *m;
@@ -24,6 +25,9 @@ struct bus_service {
 
 	/* Method calls waiting for polkit's answer (bus-polkit.c). */
 	struct polkit_query *polkit_queries;
+
+	/* The systemd units the attestation checks judge (bus-systemd.c); NULL under --root. */
+	struct bus_systemd *systemd;
 };
 
 /* bus-manager.c: the org.tdxd.Tdx1.Manager interface. */
@@ -39,6 +43,14 @@ void bus_refresh_done(struct bus_service *s);
 int bus_verify_polkit(struct bus_service *s, sd_bus_message *call, const char *action,
                       const char *what, sd_bus_error *error);
 void bus_polkit_done(struct bus_service *s);
+
+/* bus-systemd.c: the states of QuoteServiceUnit= and pccs.service, asked from systemd and
+ * followed through its PropertiesChanged, handed to manager_set_unit_state(). Not under
+ * --root (there the files alone are judged). */
+int bus_systemd_start(struct bus_service *s);
+/* Ask both units again (and follow another QuoteServiceUnit= after a reload). */
+void bus_systemd_ask(struct bus_service *s);
+void bus_systemd_done(struct bus_service *s);
 
 /* bus-publish.c: the manager's publisher. */
 void bus_publisher_install(struct bus_service *s);

@@ -61,6 +61,8 @@ static int property_get_string(sd_bus *bus, const char *path, const char *interf
 		v = policy_mode_to_string(s->cpu_guard);
 	else if (streq(property, "MemoryGate"))
 		v = policy_mode_to_string(s->memory_gate);
+	else if (streq(property, "AttestationReason"))
+		v = s->attestation_reason;
 	return sd_bus_message_append(reply, "s", v);
 }
 
@@ -102,7 +104,9 @@ static int property_get_bool(sd_bus *bus, const char *path, const char *interfac
                              sd_bus_error *error) {
 	struct bus_service *bs = userdata;
 	Manager *m = bs->m;
-	int v = streq(property, "Ready") ? m->status.ready : m->status.kvm_tdx_enabled;
+	int v = streq(property, "Ready")              ? m->status.ready
+	        : streq(property, "AttestationReady") ? m->status.attestation_ready
+	                                              : m->status.kvm_tdx_enabled;
 	return sd_bus_message_append(reply, "b", v);
 }
 
@@ -173,6 +177,9 @@ static int property_get_sources(sd_bus *bus, const char *path, const char *inter
 static int method_get_capabilities(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
 	struct bus_service *bs = userdata;
 	_cleanup_free_ char *json = NULL;
+	/* the attestation files and units are asked again (the units answer asynchronously:
+	 * a change reaches the document after it, and PropertiesChanged says so) */
+	(void)manager_refresh_attestation(bs->m);
 	int r = manager_get_capabilities(bs->m, &json);
 	if (r < 0)
 		return sd_bus_error_set_errnof(error, r, "Failed to build the capabilities: %m");
@@ -320,6 +327,8 @@ const sd_bus_vtable bus_manager_vtable[] = {
     SD_BUS_PROPERTY("CPUGuard", "s", property_get_string, 0, PROP_CHANGE),
     SD_BUS_PROPERTY("MemoryGate", "s", property_get_string, 0, PROP_CHANGE),
     SD_BUS_PROPERTY("Sources", "a{ss}", property_get_sources, 0, PROP_CHANGE),
+    SD_BUS_PROPERTY("AttestationReady", "b", property_get_bool, 0, PROP_CHANGE),
+    SD_BUS_PROPERTY("AttestationReason", "s", property_get_string, 0, PROP_CHANGE),
 
     SD_BUS_METHOD_WITH_ARGS("Refresh", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, bus_method_refresh,
                             SD_BUS_VTABLE_UNPRIVILEGED),

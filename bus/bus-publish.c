@@ -63,6 +63,8 @@ static size_t changed_properties(const struct tdx_status *a, const struct tdx_st
 	CHANGED(a->cpu_guard != b->cpu_guard, "CPUGuard");
 	CHANGED(a->memory_gate != b->memory_gate, "MemoryGate");
 	CHANGED(!sources_equal(a, b), "Sources");
+	CHANGED(a->attestation_ready != b->attestation_ready, "AttestationReady");
+	CHANGED(!streq(a->attestation_reason, b->attestation_reason), "AttestationReason");
 #undef CHANGED
 	names[n] = NULL;
 	return n;
@@ -106,6 +108,11 @@ static const char *enable_error_name(enum enable_result r) {
 	}
 }
 
+static void on_units_stale(void *userdata) {
+	struct bus_service *s = userdata;
+	bus_systemd_ask(s);
+}
+
 static void on_enable_finished(void *userdata, const struct enable_outcome *o) {
 	struct bus_service *s = userdata;
 	const char *name = enable_error_name(o->result);
@@ -126,5 +133,6 @@ void bus_publisher_install(struct bus_service *s) {
 	    .cpu_offline_blocked = on_cpu_offline_blocked,
 	    .memory_refused = on_memory_refused,
 	    .enable_finished = on_enable_finished,
+	    .units_stale = on_units_stale,
 	};
 }

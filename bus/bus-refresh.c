@@ -28,6 +28,8 @@ int bus_method_refresh(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	uint64_t now, next;
 	int r;
 
+	/* the attestation files are read with the probe that answers, the units asked again */
+	manager_attestation_stale(m);
 	(void)sd_event_now(m->event, CLOCK_MONOTONIC, &now);
 	next = m->last_probe_usec + REFRESH_INTERVAL_USEC;
 	if (m->last_probe_usec == 0 || now >= next) {

@@ -50,6 +50,9 @@ int bus_service_new(Manager *m, struct bus_service **ret) {
 		return log_error_errno(r, "Failed to set exit-on-disconnect: %m");
 
 	bus_publisher_install(s);
+	r = bus_systemd_start(s);
+	if (r < 0)
+		log_warning_errno(r, "Failed to follow the Quote Generation Service's unit: %m");
 	*ret = TAKE_PTR(s);
 	return 0;
 }
@@ -61,6 +64,7 @@ struct bus_service *bus_service_free(struct bus_service *s) {
 		s->m->publisher = (struct manager_publisher){0};
 	bus_refresh_done(s);
 	bus_polkit_done(s);
+	bus_systemd_done(s);
 	sd_bus_message_unref(s->pending_enable);
 	sd_bus_flush_close_unref(s->bus);
 	free(s);

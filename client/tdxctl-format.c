@@ -263,6 +263,14 @@ int format_status_human(struct json_object *caps, FILE *f, const struct format_o
 
 	line(f, "State", get_str(caps, "state"));
 	line(f, "Reason", get_str(caps, "reason"));
+	struct json_object *att = get(caps, "attestation");
+	struct json_object *att_ready = get(att, "ready");
+	if (att_ready) {
+		snprintf(buf, sizeof(buf), "%s: %s",
+		         json_object_get_boolean(att_ready) ? "ready" : "not ready",
+		         get_str(att, "reason"));
+		line(f, "Attestation", buf);
+	}
 	format_module(caps, buf, sizeof(buf));
 	line(f, "Module", buf);
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "attestation.h"
 #include "capabilities.h"
 #include "config.h"
 #include "fileio.h"
@@ -147,6 +148,16 @@ static int run_check(const struct args *a) {
 	    .kvm_module = cfg.kvm_module,
 	};
 	r = status_derive(&h, &policy, &ep, &s);
+	if (r >= 0) {
+		/* the attestation checks on the files alone: tdxctl does not ask systemd */
+		struct attestation_facts af;
+		r = attestation_probe(&h, &af);
+		if (r >= 0)
+			attestation_complete(&s, &af, cfg.quote_service_unit, UNIT_UNKNOWN,
+			                     UNIT_UNKNOWN);
+		else
+			tdx_status_done(&s);
+	}
 	tdx_host_done(&h);
 	if (r < 0) {
 		fprintf(stderr, "tdxctl: deriving the status failed: %s\n", strerror(-r));

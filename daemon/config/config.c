@@ -45,6 +45,7 @@ void config_defaults(struct tdxd_config *c) {
 	    .nfd_feature_file = "",
 	    .prometheus_text_file = "",
 	    .minimum_module_version = "",
+	    .quote_service_unit = "qgsd.service",
 	};
 }
 
@@ -114,6 +115,25 @@ static bool module_name_valid(const char *s) {
 	return true;
 }
 
+bool unit_name_valid(const char *s) {
+	static const char *const types[] = {".service", ".socket",    ".target", ".device",
+	                                    ".mount",   ".automount", ".swap",   ".timer",
+	                                    ".path",    ".slice",     ".scope"};
+	const char *dot = strrchr(s, '.'), *at = strchr(s, '@');
+	bool typed = false;
+
+	if (!dot || dot == s || strlen(s) > 255)
+		return false;
+	for (size_t i = 0; i < ELEMENTSOF(types); i++)
+		typed = typed || streq(dot, types[i]);
+	if (!typed || at == s || (at && strchr(at + 1, '@')))
+		return false;
+	for (const char *p = s; p < dot; p++)
+		if (!isalnum((unsigned char)*p) && !strchr(":-_.\\@", *p))
+			return false;
+	return true;
+}
+
 enum {
 	KEY_ENABLE_TDX,
 	KEY_KVM_MODULE,
@@ -127,6 +147,7 @@ enum {
 	KEY_NFD,
 	KEY_PROMETHEUS,
 	KEY_MIN_MODULE_VERSION,
+	KEY_QUOTE_SERVICE_UNIT,
 	_KEY_MAX,
 };
 
@@ -143,6 +164,7 @@ static const char *const key_names[_KEY_MAX] = {
     [KEY_NFD] = "NFDFeatureFile",
     [KEY_PROMETHEUS] = "PrometheusTextFile",
     [KEY_MIN_MODULE_VERSION] = "MinimumModuleVersion",
+    [KEY_QUOTE_SERVICE_UNIT] = "QuoteServiceUnit",
 };
 
 static int assign(struct parse_ctx *p, int key, const char *v, struct tdxd_config *c) {
@@ -219,6 +241,13 @@ static int assign(struct parse_ctx *p, int key, const char *v, struct tdxd_confi
 			c->minimum_module_version_parsed = mv;
 		return r;
 	}
+	case KEY_QUOTE_SERVICE_UNIT:
+		if (!unit_name_valid(v))
+			return problem(p,
+			               "QuoteServiceUnit=%s: not a systemd unit name (e.g. "
+			               "qgsd.service), keeping the default",
+			               v);
+		return set_string(p, k, v, c->quote_service_unit, sizeof(c->quote_service_unit));
 	}
 	return 0;
 }

@@ -40,7 +40,12 @@ struct tdxd_config {
 	 * the operator wrote it, already validated, and its parsed form. */
 	char minimum_module_version[MODULE_VERSION_STRING_MAX];
 	struct module_version minimum_module_version_parsed;
+	char quote_service_unit[256]; /* QuoteServiceUnit=: a systemd unit name */
 };
+
+/* A systemd unit name as systemd accepts it: "name.type", at most 255 characters, name of
+ * letters, digits and ":-_.\\", an optional "@instance". */
+bool unit_name_valid(const char *s);
 
 void config_defaults(struct tdxd_config *c);
 

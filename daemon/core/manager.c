@@ -23,6 +23,7 @@ int manager_new(Manager **ret) {
 	if (!m)
 		return -ENOMEM;
 	config_defaults(&m->config);
+	m->attestation_stale = true; /* read at the first probe */
 	*ret = m;
 	return 0;
 }
@@ -38,6 +39,7 @@ Manager *manager_free(Manager *m) {
 	memory_gate_free(&m->gate);
 	m->uevents = uevent_source_free(m->uevents);
 	m->deferred_probe = sd_event_source_disable_unref(m->deferred_probe);
+	manager_attestation_done(m);
 	sd_event_unref(m->event);
 	tdx_status_done(&m->status);
 	tdx_host_done(&m->host);
@@ -69,7 +71,13 @@ void manager_load_config(Manager *m) {
 		            m->config.kvm_module, c.kvm_module);
 		strcpy(c.kvm_module, m->config.kvm_module);
 	}
+	bool unit_changed = !streq(c.quote_service_unit, m->config.quote_service_unit);
 	m->config = c;
+	if (unit_changed && m->have_status) {
+		/* the old unit's state says nothing about the new one */
+		m->units[MANAGER_UNIT_QUOTE] = UNIT_UNKNOWN;
+		manager_attestation_stale(m);
+	}
 }
 
 /* ---- probe, derive, publish ---- */
@@ -80,12 +88,15 @@ static int derive(Manager *m, struct tdx_status *ret) {
 	    .memory_gate = m->config.memory_gate,
 	    .kvm_module = m->config.kvm_module,
 	};
-	return status_derive(&m->host, &p, &m->enable, ret);
+	int r = status_derive(&m->host, &p, &m->enable, ret);
+	if (r >= 0)
+		manager_complete_attestation(m, ret);
+	return r;
 }
 
 /* Derive the status from the current probe and publish what changed: the publisher, the
  * /run/tdxd files, systemd's STATUS=. */
-static int manager_rederive(Manager *m) {
+int manager_rederive(Manager *m) {
 	struct tdx_status s = {0};
 	int r = derive(m, &s);
 	if (r < 0)
@@ -161,6 +172,13 @@ int manager_probe(Manager *m) {
 	tdx_host_done(&m->host);
 	m->host = h;
 	m->last_probe_usec = now_usec();
+	if (m->attestation_stale) {
+		r = attestation_probe(&m->host, &m->attestation);
+		if (r < 0)
+			log_warning_errno(r, "Failed to read the attestation files: %m");
+		else
+			m->attestation_stale = false;
+	}
 	return manager_rederive(m);
 }
 

@@ -12,6 +12,7 @@
 
 #include <systemd/sd-event.h>
 
+#include "attestation.h"
 #include "config.h"
 #include "cpu-guard.h"
 #include "enable-sequence.h"
@@ -35,6 +36,17 @@ struct manager_publisher {
 	void (*memory_refused)(void *userdata, const struct memory_refusal_note *n);
 	/* An enable sequence ended (at start-up or for an EnableTDX() call). */
 	void (*enable_finished)(void *userdata, const struct enable_outcome *o);
+	/* The systemd units the attestation checks judge should be asked about again (Refresh,
+	 * GetCapabilities, a reloaded QuoteServiceUnit=): answers come back through
+	 * manager_set_unit_state(). */
+	void (*units_stale)(void *userdata);
+};
+
+/* The systemd units whose states the attestation checks judge. */
+enum manager_unit {
+	MANAGER_UNIT_QUOTE, /* QuoteServiceUnit= */
+	MANAGER_UNIT_PCCS,  /* pccs.service */
+	_MANAGER_UNIT_MAX,
 };
 
 typedef struct Manager {
@@ -80,6 +92,16 @@ typedef struct Manager {
 	struct run_files saved;
 	/* Policy actions published since start (the metrics' counters). */
 	struct prometheus_counters counters;
+
+	/* Attestation (docs/readiness.md, *Attestation checks*): the files read at start, on
+	 * Refresh, GetCapabilities and unit changes (efivarfs reads are firmware calls: not on
+	 * every kernel event), the unit states systemd reported (UNIT_UNKNOWN under --root), and
+	 * the watch on the QGS socket's directory while its unit is active but not listening. */
+	struct attestation_facts attestation;
+	bool attestation_stale; /* read the files again at the next probe */
+	enum unit_state units[_MANAGER_UNIT_MAX];
+	sd_event_source *qgs_socket_watch;
+	char *qgs_socket_watch_dir;
 } Manager;
 
 int manager_new(Manager **ret);
@@ -98,6 +120,8 @@ int manager_start(Manager *m);
 
 /* Probe the host again, derive the status, publish what changed. */
 int manager_probe(Manager *m);
+/* Derive the status from the last probe and publish what changed. */
+int manager_rederive(Manager *m);
 /* Probe again shortly, once for a burst of events. */
 void manager_schedule_probe(Manager *m);
 /* Re-read only the KeyID usage and derive again when it changed (the kernel gives no event
@@ -131,3 +155,17 @@ void manager_gate_stop(Manager *m);
 void manager_handle_uevent(const struct uevent *ev, void *userdata);
 /* Listen to kernel events: the FIFO when given, else udev (not under a test root). */
 int manager_listen(Manager *m, const char *fifo);
+
+/* manager-attestation.c. Refresh(): the attestation files are read again with the next probe,
+ * and the units asked again. */
+void manager_attestation_stale(Manager *m);
+/* GetCapabilities(): read the attestation files now, ask the units again, derive and publish
+ * when something changed. */
+int manager_refresh_attestation(Manager *m);
+/* A unit's state as systemd reported it: the files are read again, the status derived and
+ * published when the state changed. */
+void manager_set_unit_state(Manager *m, enum manager_unit u, enum unit_state st);
+/* Called by the derivation (manager.c): the attestation checks into s, and the socket watch
+ * set up or dropped to match. */
+void manager_complete_attestation(Manager *m, struct tdx_status *s);
+void manager_attestation_done(Manager *m);

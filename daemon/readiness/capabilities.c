@@ -150,6 +150,13 @@ struct json_object *capabilities_build(const struct tdx_status *s) {
 
 	if (add(o, "checks", build_checks(s)) < 0 || add(o, "sources", build_sources(s)) < 0)
 		return NULL;
+
+	/* docs/readiness.md, *Attestation checks*: AttestationReady and AttestationReason */
+	struct json_object *attestation = json_object_new_object();
+	if (add(o, "attestation", attestation) < 0 ||
+	    add(attestation, "ready", json_object_new_boolean(s->attestation_ready)) < 0 ||
+	    add_str(attestation, "reason", s->attestation_reason) < 0)
+		return NULL;
 	return TAKE_PTR(o);
 }
 

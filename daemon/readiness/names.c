@@ -37,6 +37,11 @@ static const struct {
     [CHECK_CONVERTIBLE_MEMORY] = {"convertible-memory", "memory"},
     [CHECK_TDX_MEMORY] = {"tdx-memory", "memory"},
     [CHECK_MEMORY_AUTO_ONLINE] = {"memory-auto-online", "memory"},
+    [CHECK_SGX] = {"sgx", "attestation"},
+    [CHECK_SGX_DEVICES] = {"sgx-devices", "attestation"},
+    [CHECK_PLATFORM_REGISTRATION] = {"platform-registration", "attestation"},
+    [CHECK_QUOTE_SERVICE] = {"quote-service", "attestation"},
+    [CHECK_COLLATERAL_SERVICE] = {"collateral-service", "attestation"},
 };
 
 static const char *const source_keys[_SRC_MAX] = {

@@ -27,9 +27,11 @@ int nfd_feature_format(const struct tdx_status *s, char **ret) {
 	                 "tdxd.tdx.module-version=%s\n"
 	                 "tdxd.tdx.max-vcpus-per-td=%" PRIu32 "\n"
 	                 "tdxd.tdx.keyids-total=%" PRIu32 "\n"
-	                 "tdxd.tdx.guest-phys-addr-bits=%" PRIu32 "\n",
+	                 "tdxd.tdx.guest-phys-addr-bits=%" PRIu32 "\n"
+	                 "tdxd.tdx.attestation=%s\n",
 	                 s->ready ? "true" : "false", tdx_state_to_string(s->state), version,
-	                 s->max_vcpus, s->total_keyids, s->guest_phys_addr_bits);
+	                 s->max_vcpus, s->total_keyids, s->guest_phys_addr_bits,
+	                 s->attestation_ready ? "true" : "false");
 	if (r < 0)
 		return -ENOMEM;
 	*ret = text;

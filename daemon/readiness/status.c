@@ -110,6 +110,16 @@ int status_derive(const struct tdx_host *h, const struct status_policy *policy,
 
 	derive_state(&f, &s);
 
+	/* The attestation checks read files and unit states the host probe does not have:
+	 * attestation_complete() fills them in; until then they say so. */
+	for (size_t i = CHECK_SGX; i <= CHECK_COLLATERAL_SERVICE; i++) {
+		s.checks[i].result = CHECK_SKIP;
+		textf(s.checks[i].summary, sizeof(s.checks[i].summary), false,
+		      "not checked: attestation was not probed");
+	}
+	textf(s.attestation_reason, sizeof(s.attestation_reason), false,
+	      "attestation is not available: attestation was not probed");
+
 	/* Kernel lines and sysfs text are quoted in these: D-Bus and JSON need valid UTF-8. */
 	(void)utf8_sanitize(s.reason);
 	(void)utf8_sanitize(s.module_version);

@@ -49,6 +49,13 @@ enum check_id {
 	CHECK_CONVERTIBLE_MEMORY,
 	CHECK_TDX_MEMORY,
 	CHECK_MEMORY_AUTO_ONLINE,
+	/* docs/readiness.md, *Attestation checks*: filled by attestation_complete()
+	 * (daemon/attestation); status_derive() leaves them skipped. They never change State. */
+	CHECK_SGX,
+	CHECK_SGX_DEVICES,
+	CHECK_PLATFORM_REGISTRATION,
+	CHECK_QUOTE_SERVICE,
+	CHECK_COLLATERAL_SERVICE,
 	_CHECK_MAX,
 };
 
@@ -115,6 +122,10 @@ struct tdx_status {
 	bool tdx_up;             /* TDX is up in KVM */
 	bool module_initialized; /* the TDX module is initialized (gate active) */
 	enum policy_mode cpu_guard, memory_gate;
+
+	/* AttestationReady, AttestationReason (attestation_complete()) */
+	bool attestation_ready;
+	char attestation_reason[CHECK_TEXT_MAX];
 
 	const char *sources[_SRC_MAX]; /* NULL: unknown, key left out */
 

@@ -29,6 +29,8 @@ PROPERTIES = {
     "CPUGuard": ("s", None),
     "MemoryGate": ("s", None),
     "Sources": ("a{ss}", None),
+    "AttestationReady": ("b", None),
+    "AttestationReason": ("s", None),
 }
 
 # name -> [(direction, type, name)]

@@ -23,7 +23,7 @@ for fx in $FIXTURE_LIST; do
 		org.freedesktop.DBus.Properties GetAll s org.tdxd.Tdx1.Manager | jq '.data[0]')
 	caps=$(call GetCapabilities --json=short | jq -r '.data[0]')
 	n=$(jq 'length' <<<"$props")
-	assert_eq 20 "$n" "$fx: GetAll returns the 20 properties of the spec"
+	assert_eq 22 "$n" "$fx: GetAll returns the 22 properties of the spec"
 
 	# Property -> the capabilities document, for every property the document carries.
 	jq -n -e --argjson p "$props" --argjson c "$caps" '
@@ -50,7 +50,9 @@ for fx in $FIXTURE_LIST; do
 		  [v("CPUGuard") == $c.policy.cpu_guard, "CPUGuard"],
 		  [v("MemoryGate") == $c.policy.memory_gate, "MemoryGate"],
 		  [v("Sources") == $c.sources, "Sources"],
-		  [v("KVMModule") == "kvm_intel", "KVMModule"]
+		  [v("KVMModule") == "kvm_intel", "KVMModule"],
+		  [v("AttestationReady") == $c.attestation.ready, "AttestationReady"],
+		  [v("AttestationReason") == $c.attestation.reason, "AttestationReason"]
 		] | map(select(.[0] | not) | .[1]) as $bad
 		| if ($bad | length) > 0 then ("mismatch: " + ($bad | join(", ")) | halt_error(1)) else true end
 	' >/dev/null || fail "$fx: properties differ from GetCapabilities"

@@ -179,6 +179,12 @@ cp "$here"/guest/run-scenarios "$here"/guest/lib.sh "$pl/usr/lib/tdxd-system/"
 cp "$here"/scenarios/*.sh "$pl/usr/lib/tdxd-system/scenarios/"
 chmod 0755 "$pl/usr/lib/tdxd-system/run-scenarios"
 cp "$here"/guest/tdxd-system-test.service "$pl/etc/systemd/system/"
+# Attestation stand-ins (guest/README.attestation): installed in every image, enabled by the
+# attest group's overlay only.
+if [ -n "$build" ] && [ -x "$build/tests/system/qgs-stub" ]; then
+	cp "$build/tests/system/qgs-stub" "$pl/usr/lib/tdxd-system/"
+fi
+cp "$here"/guest/qgsd.service "$here"/guest/sgx-cpuinfo-sim.service "$pl/etc/systemd/system/"
 ln -s ../tdxd-system-test.service \
 	"$pl/etc/systemd/system/multi-user.target.wants/tdxd-system-test.service"
 # Noise and timers that have no place in a test boot; the serial line is ours.

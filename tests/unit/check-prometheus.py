@@ -8,6 +8,7 @@ and values the fixture does not give are absent rather than 0.
     check-prometheus.py TEST_PROMETHEUS_BINARY
 Exit 77 (skipped, loudly) without prometheus_client."""
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -19,7 +20,11 @@ except ImportError:
           "(tools/install-deps.sh): the textfile is NOT parsed ########", file=sys.stderr)
     sys.exit(77)
 
-N_CHECKS = 16
+# one sample per check: as many as the readiness model's check table has entries
+_NAMES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "daemon",
+                      "readiness", "names.c")
+with open(_NAMES, encoding="utf-8") as _f:
+    N_CHECKS = len(re.findall(r'^\s*\[CHECK_[A-Z_]+\] = \{"', _f.read(), re.M))
 failed = False
 
 

@@ -114,6 +114,38 @@ START_TEST(test_every_key) {
 }
 END_TEST
 
+START_TEST(test_quote_service_unit) {
+	struct tdxd_config c;
+	config_defaults(&c);
+	ck_assert_str_eq(c.quote_service_unit, "qgsd.service");
+	parse("[Manager]\nQuoteServiceUnit=tdx-qgs@vsock.service\n", &c);
+	ck_assert_msg(n_problems == 0, "%s", n_problems ? problems[0] : "");
+	ck_assert_str_eq(c.quote_service_unit, "tdx-qgs@vsock.service");
+
+	/* not unit names: each reported with its line, the default kept */
+	parse("[Manager]\n"
+	      "QuoteServiceUnit=qgsd\n"
+	      "QuoteServiceUnit=qgs d.service\n"
+	      "QuoteServiceUnit=/usr/lib/systemd/system/qgsd.service\n"
+	      "QuoteServiceUnit=\n"
+	      "QuoteServiceUnit=.service\n"
+	      "QuoteServiceUnit=qgsd.conf\n",
+	      &c);
+	ck_assert_str_eq(c.quote_service_unit, "qgsd.service");
+	PROBLEM("tdxd.conf:2: QuoteServiceUnit=qgsd: not a systemd unit name");
+	PROBLEM("tdxd.conf:3: QuoteServiceUnit=qgs d.service: not a systemd unit name");
+	PROBLEM("tdxd.conf:4: QuoteServiceUnit=/usr/lib/systemd/system/qgsd.service: not");
+	PROBLEM("tdxd.conf:5: QuoteServiceUnit=: not a systemd unit name");
+	PROBLEM("tdxd.conf:6: QuoteServiceUnit=.service: not a systemd unit name");
+	PROBLEM("tdxd.conf:7: QuoteServiceUnit=qgsd.conf: not a systemd unit name");
+
+	ck_assert(unit_name_valid("pccs.service"));
+	ck_assert(unit_name_valid("qgs-vsock.socket"));
+	ck_assert(!unit_name_valid("a@b@c.service"));
+	ck_assert(!unit_name_valid("@x.service"));
+}
+END_TEST
+
 START_TEST(test_bad_values) {
 	struct tdxd_config c;
 	parse("[Manager]\n"
@@ -275,6 +307,7 @@ static Suite *suite(void) {
 	tcase_add_test(tc, test_every_key);
 	tcase_add_test(tc, test_bad_values);
 	tcase_add_test(tc, test_minimum_module_version);
+	tcase_add_test(tc, test_quote_service_unit);
 	tcase_add_test(tc, test_unknown_and_junk);
 	tcase_add_test(tc, test_crlf_and_no_final_newline);
 	tcase_add_test(tc, test_duplicates);

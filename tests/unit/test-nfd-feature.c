@@ -11,7 +11,8 @@ START_TEST(test_ready_host) {
 	                       .ready = true,
 	                       .max_vcpus = 128,
 	                       .total_keyids = 31,
-	                       .guest_phys_addr_bits = 52};
+	                       .guest_phys_addr_bits = 52,
+	                       .attestation_ready = true};
 	strcpy(s.module_version, "1.5.24");
 	char *t = NULL;
 	ck_assert_int_eq(nfd_feature_format(&s, &t), 0);
@@ -20,6 +21,7 @@ START_TEST(test_ready_host) {
 	ck_assert_ptr_nonnull(strstr(t, "\ntdxd.tdx.module-version=1.5.24\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\ntdxd.tdx.max-vcpus-per-td=128\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\ntdxd.tdx.keyids-total=31\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\ntdxd.tdx.attestation=true\n"));
 	free(t);
 }
 END_TEST
@@ -33,6 +35,7 @@ START_TEST(test_label_values_sanitized) {
 	ck_assert_ptr_nonnull(strstr(t, "\ntdxd.tdx.module-version=1.5_beta_2\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\ntdxd.tdx.ready=false\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\ntdxd.tdx.state=failed\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\ntdxd.tdx.attestation=false\n"));
 	free(t);
 }
 END_TEST

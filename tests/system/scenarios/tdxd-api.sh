@@ -30,6 +30,8 @@ KVMTDXEnabled property b -
 CPUGuard property s -
 MemoryGate property s -
 Sources property a{ss} -
+AttestationReady property b -
+AttestationReason property s -
 Refresh method - -
 GetCapabilities method - s
 CheckMemoryRange method tt bs
