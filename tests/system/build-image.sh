@@ -63,7 +63,7 @@ vmlinuz=$kdir/root/boot/vmlinuz-$SYS_KVER
 sys_need_headers || sys_skip "cannot install linux-headers-$SYS_KVER"
 
 # --- base.cpio: rootfs + kernel modules, by content hash ------------------------------------
-key=$(printf '%s\n' "$SYS_SUITE" "$SYS_MIRROR" "$SYS_PACKAGES" "$SYS_ROOTFS_REV" \
+key=$(printf '%s\n' "$SYS_SUITE" "$SYS_MIRROR" "$SYS_PACKAGES" "$SYS_APT_PACKAGES" "$SYS_ROOTFS_REV" \
 	"$SYS_KVER" "$SYS_KPKGVER" | sys_hash)
 base=$SYS_CACHE/base-$key.cpio
 # Kept after packing: the package is installed on top of it every run.
@@ -77,6 +77,18 @@ if [ ! -e "$base" ] || [ ! -e "$rootfs/.done" ]; then
 			{ tail -n 20 "$SYS_CACHE/debootstrap-$key.log" >&2
 			  rm -rf "$rootfs"
 			  sys_skip "debootstrap from $SYS_MIRROR failed (log above)"; }
+		if [ -n "$SYS_APT_PACKAGES" ]; then
+			cp /etc/resolv.conf "$rootfs/etc/resolv.conf" 2>/dev/null || true
+			# shellcheck disable=SC2086
+			{ chroot "$rootfs" apt-get update -qq &&
+				DEBIAN_FRONTEND=noninteractive chroot "$rootfs" apt-get install -y -qq \
+					--no-install-recommends $SYS_APT_PACKAGES; } \
+				>>"$SYS_CACHE/debootstrap-$key.log" 2>&1 ||
+				{ tail -n 20 "$SYS_CACHE/debootstrap-$key.log" >&2
+				  rm -rf "$rootfs"
+				  sys_skip "installing $SYS_APT_PACKAGES in the rootfs failed (log above)"; }
+			rm -f "$rootfs/etc/resolv.conf"
+		fi
 		chroot "$rootfs" apt-get clean
 		rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/usr/share/man/* \
 			"$rootfs"/usr/share/doc/* "$rootfs"/usr/share/locale/*

@@ -6,7 +6,10 @@ SYS_CACHE=${TDXD_SYSTEM_CACHE:-/var/tmp/tdxd-system}
 SYS_MIRROR=${TDXD_SYSTEM_MIRROR:-http://deb.debian.org/debian}
 SYS_SUITE=bookworm
 # The guest userspace: what systemd needs to boot, plus what the scenarios call.
-SYS_PACKAGES=systemd,systemd-sysv,dbus,udev,kmod,jq,procps,util-linux,polkitd,libjson-c5,libkmod2,libsystemd0,libudev1
+SYS_PACKAGES=systemd,systemd-sysv,dbus,udev,kmod,jq,procps,util-linux,libjson-c5,libkmod2,libsystemd0,libudev1
+# Installed with apt in the rootfs after debootstrap: their maintainer scripts need a system
+# debootstrap's own configuration stage cannot give them (polkitd: a system user, a unit).
+SYS_APT_PACKAGES="polkitd"
 # Bump when the way the rootfs is made changes (the hash then changes with it).
 SYS_ROOTFS_REV=1
 
