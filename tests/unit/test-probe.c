@@ -521,6 +521,57 @@ START_TEST(test_v72_and_cgroup_v1) {
 }
 END_TEST
 
+/* The KeyID usage as the daemon re-reads it for the bus: one descriptor, one pread() a read. */
+START_TEST(test_misc_usage) {
+	mkroot();
+	put("/sys/fs/cgroup/misc.capacity", "sev 10\ntdx 31\n");
+	put("/sys/fs/cgroup/misc.current", "sev 0\ntdx 2\n");
+	struct misc_cgroup m;
+	ck_assert_int_eq(probe_misc_cgroup(root, &m), 0);
+	const char *path = misc_current_path(&m);
+	ck_assert_str_eq(path, "/sys/fs/cgroup/misc.current");
+
+	bool replaceable = false, known = false;
+	uint32_t used = 0;
+	int fd = misc_usage_open(root, path, &replaceable);
+	ck_assert_int_ge(fd, 0);
+	ck_assert(replaceable); /* not a cgroup file system */
+	ck_assert_int_eq(misc_usage_read(fd, replaceable, &known, &used), 0);
+	ck_assert(known);
+	ck_assert_uint_eq(used, 2);
+	/* rewritten in place: the same descriptor sees the new text */
+	put("/sys/fs/cgroup/misc.current", "tdx 7\n");
+	ck_assert_int_eq(misc_usage_read(fd, replaceable, &known, &used), 0);
+	ck_assert_uint_eq(used, 7);
+	/* no tdx line: no answer */
+	put("/sys/fs/cgroup/misc.current", "sev 1\n");
+	ck_assert_int_eq(misc_usage_read(fd, replaceable, &known, &used), 0);
+	ck_assert(!known);
+	put("/sys/fs/cgroup/misc.current", "tdx lots\n");
+	ck_assert_int_eq(misc_usage_read(fd, replaceable, &known, &used), -EINVAL);
+	/* replaced under its name (sed -i): the descriptor is stale, a new one reads the file */
+	put("/sys/fs/cgroup/misc.current.new", "tdx 9\n");
+	char a[128], b[128];
+	snprintf(a, sizeof a, "%s/sys/fs/cgroup/misc.current.new", root);
+	snprintf(b, sizeof b, "%s/sys/fs/cgroup/misc.current", root);
+	ck_assert_int_eq(rename(a, b), 0);
+	ck_assert_int_eq(misc_usage_read(fd, replaceable, &known, &used), -ESTALE);
+	close(fd);
+	fd = misc_usage_open(root, path, &replaceable);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(misc_usage_read(fd, replaceable, &known, &used), 0);
+	ck_assert_uint_eq(used, 9);
+	close(fd);
+	ck_assert_int_eq(unlink(b), 0);
+	ck_assert_int_eq(misc_usage_open(root, path, &replaceable), -ENOENT);
+
+	/* no misc.capacity found: nothing to keep open */
+	m = (struct misc_cgroup){0};
+	ck_assert_ptr_null(misc_current_path(&m));
+	rmroot();
+}
+END_TEST
+
 START_TEST(test_empty_root) {
 	mkroot();
 	struct tdx_host h;
@@ -702,6 +753,7 @@ int main(void) {
 	tcase_add_test(tc, test_vendor_metadata_truncated);
 	tcase_add_test(tc, test_saved_kernel_log);
 	tcase_add_test(tc, test_v72_and_cgroup_v1);
+	tcase_add_test(tc, test_misc_usage);
 	tcase_add_test(tc, test_empty_root);
 	tcase_add_test(tc, test_garbage_files);
 	tcase_add_test(tc, test_big_host_fast);
