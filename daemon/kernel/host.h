@@ -164,6 +164,7 @@ struct cpuinfo {
 	bool has_vmx_flags; /* a "vmx flags" line exists */
 	bool bug_tdx_pw_mce;
 	unsigned phys_bits, virt_bits;
+	/* "processor" lines in the text parsed; the probe reads the first block only, so 1 */
 	unsigned n_processors;
 };
 

@@ -2,9 +2,11 @@
 /* bench-bus: the yardsticks tools/bench.sh holds tdxd against. Not a test: it measures.
  *
  *   bench-bus calls N     on the system bus ($DBUS_SYSTEM_BUS_ADDRESS): N rounds of, in turn,
- *                         the broker's GetId (the floor of any bus call), Get(State),
- *                         Get(ModuleVersion), GetAll and GetCapabilities on org.tdxd.Tdx1;
- *                         prints the p50 and min of each round trip in microseconds
+ *                         the broker's GetId (the floor of any bus call), Peer.Ping to
+ *                         org.tdxd.Tdx1 (the floor of any call to a service: sd-bus answers it
+ *                         before any handler of the daemon's), Get(State), Get(ModuleVersion),
+ *                         GetAll and GetCapabilities; prints the p50 and min of each round
+ *                         trip in microseconds
  *   bench-bus idle        a minimal sd-bus process: connected to the system bus, one object,
  *                         an sd-event loop; prints "ready" and serves until SIGTERM (its VmRSS
  *                         is the floor for the daemon's)
@@ -84,6 +86,8 @@ static int do_calls(const char *prog, long n) {
 	struct call calls[] = {
 	    {"broker GetId", "org.freedesktop.DBus", "/org/freedesktop/DBus",
 	     "org.freedesktop.DBus", "GetId", NULL, NULL, NULL, NULL},
+	    {"tdxd Ping", "org.tdxd.Tdx1", "/org/tdxd/Tdx1", "org.freedesktop.DBus.Peer", "Ping",
+	     NULL, NULL, NULL, NULL},
 	    {"Get(State)", "org.tdxd.Tdx1", "/org/tdxd/Tdx1", "org.freedesktop.DBus.Properties",
 	     "Get", "ss", "org.tdxd.Tdx1.Manager", "State", NULL},
 	    {"Get(ModuleVersion)", "org.tdxd.Tdx1", "/org/tdxd/Tdx1",

@@ -172,7 +172,8 @@ START_TEST(test_full_host) {
 
 	ck_assert(h.cpuinfo.read);
 	ck_assert(h.cpuinfo.tdx_host_platform && h.cpuinfo.ept_5level && h.cpuinfo.bug_tdx_pw_mce);
-	ck_assert_uint_eq(h.cpuinfo.n_processors, 8);
+	/* only the first of the 8 processor blocks is read (its flags stand for all) */
+	ck_assert_uint_eq(h.cpuinfo.n_processors, 1);
 
 	ck_assert(h.kmsg.readable);
 	ck_assert_str_eq(h.kmsg.source, "/dev/kmsg");
@@ -521,6 +522,34 @@ START_TEST(test_v72_and_cgroup_v1) {
 }
 END_TEST
 
+/* package_cpus_list: one read names the online CPUs of a package, so their own
+ * physical_package_id is not needed; an offline CPU is never taken from a list. */
+START_TEST(test_package_lists) {
+	mkroot();
+	put("/sys/devices/system/cpu/present", "0-7\n");
+	put("/sys/devices/system/cpu/online", "0-4,6-7\n");
+	put("/sys/devices/system/cpu/cpu0/topology/physical_package_id", "0\n");
+	put("/sys/devices/system/cpu/cpu0/topology/package_cpus_list", "0-3,5\n");
+	put("/sys/devices/system/cpu/cpu4/topology/physical_package_id", "1\n");
+	put("/sys/devices/system/cpu/cpu4/topology/package_cpus_list", "4,6-7\n");
+	mkdirs("/sys/devices/system/cpu/cpu5");
+	struct tdx_host h;
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	dump_warnings(&h);
+	ck_assert_uint_eq(h.n_warnings, 0);
+	for (unsigned c = 0; c < 8; c++) {
+		ck_assert_int_eq(h.cpus[c].package, c == 5 ? -1 : c < 4 ? 0 : 1);
+		if (c != 5)
+			ck_assert_str_eq(h.cpus[c].package_source, "topology");
+	}
+	ck_assert_uint_eq(h.n_packages, 2);
+	ck_assert_uint_eq(h.packages[0].online_cpus, 4);
+	ck_assert_uint_eq(h.packages[1].online_cpus, 3);
+	tdx_host_done(&h);
+	rmroot();
+}
+END_TEST
+
 /* The KeyID usage as the daemon re-reads it for the bus: one descriptor, one pread() a read. */
 START_TEST(test_misc_usage) {
 	mkroot();
@@ -753,6 +782,7 @@ int main(void) {
 	tcase_add_test(tc, test_vendor_metadata_truncated);
 	tcase_add_test(tc, test_saved_kernel_log);
 	tcase_add_test(tc, test_v72_and_cgroup_v1);
+	tcase_add_test(tc, test_package_lists);
 	tcase_add_test(tc, test_misc_usage);
 	tcase_add_test(tc, test_empty_root);
 	tcase_add_test(tc, test_garbage_files);
