@@ -613,7 +613,7 @@ static struct kmod_module_facts lookup(const char *name) {
 	ck_assert_int_eq(kmod_ctx_new_for_paths(&p, &ctx), 0);
 	memset(&f, 0x55, sizeof f);
 	ck_assert_int_eq(kmod_module_facts_lookup(ctx, p.config, name, &f), 0);
-	kmod_unref(ctx);
+	kmod_ctx_free(ctx);
 	kmod_paths_done(&p);
 	return f;
 }
