@@ -12,15 +12,30 @@
 #define MEMMAP_DIR "/sys/firmware/memmap"
 #define DAX_DIR    "/sys/bus/dax/devices"
 
-/* Sort block ids in place: LSD radix sort, one byte per pass over the bytes the largest id
- * uses (3 passes for 50,000 blocks). The directory lists them in hash order, and qsort()
- * with a comparison call per step was a quarter of a large host's probe. */
+/* Sort block ids in place. The directory lists them in hash order, and qsort() with a
+ * comparison call per step was a quarter of a large host's probe. Block ids are nearly
+ * dense (holes where the address space has none), so a bitmap of 0..max, walked once, sorts
+ * 50,000 of them in 6 KiB; a sparse set (a bitmap bigger than the ids themselves) takes an
+ * LSD radix sort, one byte per pass over the bytes the largest id uses. Ids are unique (they
+ * are directory names). */
 static int sort_block_ids(uint64_t *ids, size_t n) {
 	uint64_t max = 0;
 	for (size_t i = 0; i < n; i++)
 		max = ids[i] > max ? ids[i] : max;
-	if (n < 2 || max == 0)
+	if (n < 2)
 		return 0;
+	if (max / 64 < n) {
+		_cleanup_free_ uint64_t *bits = calloc(max / 64 + 1, sizeof(uint64_t));
+		if (!bits)
+			return -ENOMEM;
+		for (size_t i = 0; i < n; i++)
+			bits[ids[i] / 64] |= UINT64_C(1) << (ids[i] % 64);
+		size_t k = 0;
+		for (uint64_t w = 0; w <= max / 64; w++)
+			for (uint64_t b = bits[w]; b; b &= b - 1)
+				ids[k++] = w * 64 + (uint64_t)__builtin_ctzll(b);
+		return 0;
+	}
 	_cleanup_free_ uint64_t *tmp = malloc(n * sizeof(uint64_t));
 	if (!tmp)
 		return -ENOMEM;

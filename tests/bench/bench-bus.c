@@ -13,7 +13,8 @@
  *   bench-bus spawn N A... :: B...
  *                         whole-process wall time of commands A and B, run in turn N times
  *                         each (A B A B ...: a drift of the machine's speed hits both); prints
- *                         the median and min of each in milliseconds
+ *                         the median and min wall time and the median CPU time (user +
+ *                         system) of each in milliseconds
  *
  * One client for every call, one message built and one reply awaited per call, nothing
  * parsed: the client's own cost is the same for the floor and for the daemon. */
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -171,7 +173,7 @@ static int do_idle(const char *prog) {
 	return r < 0 ? 1 : 0;
 }
 
-static int run_cmd(char **argv, double *ret_ms) {
+static int run_cmd(char **argv, double *ret_ms, double *ret_cpu_ms) {
 	pid_t pid;
 	int status;
 	posix_spawn_file_actions_t fa;
@@ -185,31 +187,36 @@ static int run_cmd(char **argv, double *ret_ms) {
 		fprintf(stderr, "bench-bus: cannot start %s: %s\n", argv[0], strerror(r));
 		return -r;
 	}
-	if (waitpid(pid, &status, 0) < 0)
+	struct rusage ru;
+	if (wait4(pid, &status, 0, &ru) < 0)
 		return -errno;
 	*ret_ms = (now_us() - t0) / 1e3;
+	/* user + system: what the command cost without the time it waited for a processor */
+	*ret_cpu_ms = ((double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec) * 1e3 +
+	              ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e3;
 	return 0;
 }
 
 static int do_spawn(const char *prog, long n, char **a, char **b) {
-	double *ta = calloc((size_t)n, sizeof(double)), *tb = calloc((size_t)n, sizeof(double));
-	if (!ta || !tb) {
-		fprintf(stderr, "%s: out of memory\n", prog);
-		return 1;
-	}
-	double dummy;
+	double *t[4];
+	for (int k = 0; k < 4; k++)
+		if (!(t[k] = calloc((size_t)n, sizeof(double)))) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			return 1;
+		}
+	double dummy, dummy_cpu;
 	/* one warm-up run each (page cache, dentries) */
-	if (run_cmd(a, &dummy) < 0 || run_cmd(b, &dummy) < 0)
+	if (run_cmd(a, &dummy, &dummy_cpu) < 0 || run_cmd(b, &dummy, &dummy_cpu) < 0)
 		return 1;
 	for (long i = 0; i < n; i++)
-		if (run_cmd(a, &ta[i]) < 0 || run_cmd(b, &tb[i]) < 0)
+		if (run_cmd(a, &t[0][i], &t[1][i]) < 0 || run_cmd(b, &t[2][i], &t[3][i]) < 0)
 			return 1;
-	qsort(ta, (size_t)n, sizeof(double), cmp_double);
-	qsort(tb, (size_t)n, sizeof(double), cmp_double);
-	printf("A median %.2f min %.2f\nB median %.2f min %.2f\n", ta[n / 2], ta[0], tb[n / 2],
-	       tb[0]);
-	free(ta);
-	free(tb);
+	for (int k = 0; k < 4; k++)
+		qsort(t[k], (size_t)n, sizeof(double), cmp_double);
+	printf("A median %.2f min %.2f cpu-median %.2f\nB median %.2f min %.2f cpu-median %.2f\n",
+	       t[0][n / 2], t[0][0], t[1][n / 2], t[2][n / 2], t[2][0], t[3][n / 2]);
+	for (int k = 0; k < 4; k++)
+		free(t[k]);
 	return 0;
 }
 

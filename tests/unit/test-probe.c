@@ -522,6 +522,36 @@ START_TEST(test_v72_and_cgroup_v1) {
 }
 END_TEST
 
+/* Block ids come sorted whatever the directory's order: nearly dense (a bitmap) and sparse
+ * (a radix sort, ids up to 2^64-1). */
+START_TEST(test_block_ids_sorted) {
+	static const uint64_t dense[] = {64, 3, 0, 63, 1, 2, 65};
+	static const uint64_t dense_sorted[] = {0, 1, 2, 3, 63, 64, 65};
+	static const uint64_t sparse[] = {1000000, 7, 0, UINT64_C(1) << 40, 300, 5};
+	static const uint64_t sparse_sorted[] = {0, 5, 7, 300, 1000000, UINT64_C(1) << 40};
+	const uint64_t *sets[] = {dense, sparse}, *want[] = {dense_sorted, sparse_sorted};
+	size_t sizes[] = {ELEMENTSOF(dense), ELEMENTSOF(sparse)};
+
+	for (size_t k = 0; k < 2; k++) {
+		mkroot();
+		put("/sys/devices/system/memory/block_size_bytes", "8000000\n");
+		for (size_t i = 0; i < sizes[k]; i++) {
+			char path[96];
+			snprintf(path, sizeof path, "/sys/devices/system/memory/memory%llu",
+			         (unsigned long long)sets[k][i]);
+			mkdirs(path);
+		}
+		struct tdx_host h;
+		ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+		ck_assert_uint_eq(h.mem.n_blocks, sizes[k]);
+		for (size_t i = 0; i < sizes[k]; i++)
+			ck_assert_uint_eq(h.mem.block_ids[i], want[k][i]);
+		tdx_host_done(&h);
+		rmroot();
+	}
+}
+END_TEST
+
 /* package_cpus_list: one read names the online CPUs of a package, so their own
  * physical_package_id is not needed; an offline CPU is never taken from a list. */
 START_TEST(test_package_lists) {
@@ -782,6 +812,7 @@ int main(void) {
 	tcase_add_test(tc, test_vendor_metadata_truncated);
 	tcase_add_test(tc, test_saved_kernel_log);
 	tcase_add_test(tc, test_v72_and_cgroup_v1);
+	tcase_add_test(tc, test_block_ids_sorted);
 	tcase_add_test(tc, test_package_lists);
 	tcase_add_test(tc, test_misc_usage);
 	tcase_add_test(tc, test_empty_root);
