@@ -93,9 +93,8 @@ static int property_get_used_keyids(sd_bus *bus, const char *path, const char *i
                                     sd_bus_error *error) {
 	struct bus_service *bs = userdata;
 	Manager *m = bs->m;
-	/* The kernel gives no event for KeyID usage: read it now (the bus filter already did
-	 * for Get/GetAll; this covers any other path). */
-	(void)manager_refresh_usage(m);
+	/* Read fresh by the bus filter (bus-service.c) before a Get or GetAll reaches here:
+	 * once per call, so a GetAll's UsedKeyIDs and State come from the same read. */
 	return sd_bus_message_append(reply, "u", m->status.used_keyids);
 }
 

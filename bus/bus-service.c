@@ -7,11 +7,29 @@
 
 /* UsedKeyIDs is read fresh on every Get, GetAll or GetCapabilities, and State, Ready,
  * StateReason and Checks are derived again from it before any of them is answered: a bus
- * filter sees the Properties call before the getters run, so a GetAll is consistent. */
+ * filter sees the Properties call before the getters run, so a GetAll is consistent. A Get
+ * of any other property is answered from memory, without I/O. */
+static bool reads_usage(sd_bus_message *msg) {
+	static const char *const usage_properties[] = {
+	    "UsedKeyIDs", "State", "Ready", "StateReason", "Checks",
+	};
+	const char *interface = NULL, *property = NULL;
+	bool r = false;
+
+	if (sd_bus_message_is_method_call(msg, "org.freedesktop.DBus.Properties", "GetAll"))
+		r = sd_bus_message_read(msg, "s", &interface) >= 0;
+	else if (sd_bus_message_is_method_call(msg, "org.freedesktop.DBus.Properties", "Get") &&
+	         sd_bus_message_read(msg, "ss", &interface, &property) >= 0)
+		for (size_t i = 0; i < ELEMENTSOF(usage_properties) && !r; i++)
+			r = streq(property, usage_properties[i]);
+	/* the object dispatch reads the arguments again */
+	(void)sd_bus_message_rewind(msg, true);
+	return r && (streq(interface, TDXD_MANAGER_INTERFACE) || streq(interface, ""));
+}
+
 static int on_bus_message(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
 	struct bus_service *s = userdata;
-	if (sd_bus_message_is_method_call(msg, "org.freedesktop.DBus.Properties", NULL) &&
-	    streq_ptr(sd_bus_message_get_path(msg), TDXD_OBJECT_PATH))
+	if (streq_ptr(sd_bus_message_get_path(msg), TDXD_OBJECT_PATH) && reads_usage(msg))
 		(void)manager_refresh_usage(s->m);
 	return 0;
 }

@@ -24,6 +24,7 @@ int manager_new(Manager **ret) {
 		return -ENOMEM;
 	config_defaults(&m->config);
 	m->attestation_stale = true; /* read at the first probe */
+	m->usage_fd = -1;
 	*ret = m;
 	return 0;
 }
@@ -44,6 +45,8 @@ Manager *manager_free(Manager *m) {
 	tdx_status_done(&m->status);
 	tdx_host_done(&m->host);
 	run_files_done(&m->saved);
+	if (m->usage_fd >= 0)
+		(void)close(m->usage_fd);
 	free(m->root);
 	free(m->config_path);
 	free(m);
@@ -182,16 +185,49 @@ int manager_probe(Manager *m) {
 	return manager_rederive(m);
 }
 
+static void usage_close(Manager *m) {
+	if (m->usage_fd >= 0)
+		(void)close(m->usage_fd);
+	m->usage_fd = -1;
+}
+
 int manager_refresh_usage(Manager *m) {
-	struct misc_cgroup mc = {0};
-	int r = probe_misc_cgroup(m->root, &mc);
+	/* No misc cgroup at the last probe: nothing to read until a probe finds one. */
+	const char *path = misc_current_path(&m->host.misc);
+	bool known = false;
+	uint32_t current = 0;
+	int r = 0;
+
+	if (!path)
+		return 0;
+	if (path != m->usage_path)
+		usage_close(m);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (m->usage_fd < 0) {
+			r = misc_usage_open(m->root, path, &m->usage_replaceable);
+			if (r == -ENOENT) {
+				/* gone since the probe: no answer, as a probe would find */
+				r = 0;
+				known = false;
+				break;
+			}
+			if (r < 0)
+				return r;
+			m->usage_fd = r;
+			m->usage_path = path;
+		}
+		r = misc_usage_read(m->usage_fd, m->usage_replaceable, &known, &current);
+		if (r != -ESTALE)
+			break;
+		usage_close(m);
+	}
 	if (r < 0)
 		return r;
-	if (mc.current_known == m->host.misc.current_known && mc.current == m->host.misc.current &&
-	    mc.capacity_known == m->host.misc.capacity_known &&
-	    mc.capacity == m->host.misc.capacity)
+	if (known == m->host.misc.current_known && current == m->host.misc.current)
 		return 0;
-	m->host.misc = mc;
+	m->host.misc.current_known = known;
+	m->host.misc.current = current;
+	m->host.misc.current_source = known ? path : NULL;
 	return manager_rederive(m);
 }
 

@@ -70,6 +70,12 @@ typedef struct Manager {
 	uint64_t last_probe_usec;
 	struct enable_progress enable;
 
+	/* The misc.current of the last probe, kept open for manager_refresh_usage() (-1: not
+	 * open yet, or gone): a property read costs one pread(), not an open and two reads. */
+	int usage_fd;
+	bool usage_replaceable;
+	const char *usage_path;
+
 	/* A burst of kernel events is followed by one probe, this long after its first event. */
 	sd_event_source *deferred_probe;
 
@@ -124,8 +130,9 @@ int manager_probe(Manager *m);
 int manager_rederive(Manager *m);
 /* Probe again shortly, once for a burst of events. */
 void manager_schedule_probe(Manager *m);
-/* Re-read only the KeyID usage and derive again when it changed (the kernel gives no event
- * for it). */
+/* Re-read only the KeyID usage (misc.current, one pread() on a descriptor kept open) and
+ * derive again when it changed (the kernel gives no event for it). The capacity is not read:
+ * it changes only when the KVM module initializes TDX, which is probed. */
 int manager_refresh_usage(Manager *m);
 
 /* Tell systemd READY=1 with a STATUS= line once the first probe is published and the enable

@@ -73,32 +73,32 @@ static void *job_run(void *userdata) {
 		j->lookup_error = r;
 		goto out;
 	}
-	r = kmod_module_new_from_lookup(ctx, j->module, &list);
+	r = sym_kmod_module_new_from_lookup(ctx, j->module, &list);
 	if (r < 0 || !list) {
 		j->lookup_error = r < 0 ? r : -ENOENT;
 		goto out;
 	}
-	mod = kmod_module_get_module(list);
+	mod = sym_kmod_module_get_module(list);
 
 	if (j->reload) {
 		/* The decision was made on a probe moments ago: a VM manager may have opened
 		 * /dev/kvm since. Never take the module away from a user. */
-		_cleanup_kmod_list_ struct kmod_list *holders = kmod_module_get_holders(mod);
-		int refcnt = kmod_module_get_refcnt(mod);
+		_cleanup_kmod_list_ struct kmod_list *holders = sym_kmod_module_get_holders(mod);
+		int refcnt = sym_kmod_module_get_refcnt(mod);
 		if (refcnt != 0 || holders) {
 			j->in_use_at_unload = true;
 			j->refcnt_at_unload = refcnt;
 			goto out;
 		}
-		r = kmod_module_remove_module(mod, 0);
+		r = sym_kmod_module_remove_module(mod, 0);
 		if (r < 0) {
 			j->unload_error = r;
 			goto out;
 		}
 	}
 
-	r = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST, j->options, NULL, NULL,
-	                                    NULL);
+	r = sym_kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST, j->options, NULL,
+	                                        NULL, NULL);
 	if (r > 0) {
 		j->blocked = true;
 		goto out;
@@ -106,9 +106,9 @@ static void *job_run(void *userdata) {
 	j->load_error = r < 0 ? r : 0;
 	/* v6.16-v7.0: a failed TDX bring-up fails the whole load and leaves the host without
 	 * KVM; load it again with TDX off so ordinary VMs keep working. */
-	if (r < 0 && j->fallback && kmod_module_get_initstate(mod) != KMOD_MODULE_LIVE) {
-		r = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST,
-		                                    j->fallback_options, NULL, NULL, NULL);
+	if (r < 0 && j->fallback && sym_kmod_module_get_initstate(mod) != KMOD_MODULE_LIVE) {
+		r = sym_kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST,
+		                                        j->fallback_options, NULL, NULL, NULL);
 		j->fallback_error = r < 0 ? r : 0;
 		j->fell_back = r == 0;
 	}

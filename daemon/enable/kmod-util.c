@@ -115,12 +115,24 @@ static void silent_log(void *data, int priority, const char *file, int line, con
 }
 
 int kmod_ctx_new_for_paths(const struct kmod_paths *p, struct kmod_ctx **ret) {
-	struct kmod_ctx *ctx = kmod_new(p->dirname, (const char *const *)p->config);
-	if (!ctx)
+	int r = kmod_dl_ref();
+	if (r < 0)
+		return r;
+	struct kmod_ctx *ctx = sym_kmod_new(p->dirname, (const char *const *)p->config);
+	if (!ctx) {
+		kmod_dl_unref();
 		return -ENOMEM;
-	kmod_set_log_fn(ctx, silent_log, NULL);
+	}
+	sym_kmod_set_log_fn(ctx, silent_log, NULL);
 	*ret = ctx;
 	return 0;
+}
+
+void kmod_ctx_free(struct kmod_ctx *ctx) {
+	if (!ctx)
+		return;
+	sym_kmod_unref(ctx);
+	kmod_dl_unref();
 }
 
 bool kmod_names_equal(const char *a, const char *b) {
@@ -265,11 +277,12 @@ bool kmod_install_command_blocks(const char *cmd) {
 static int module_has_tdx_param(struct kmod_module *mod) {
 	_cleanup_kmod_info_list_ struct kmod_list *info = NULL;
 	struct kmod_list *l;
-	int r = kmod_module_get_info(mod, &info);
+	int r = sym_kmod_module_get_info(mod, &info);
 	if (r < 0)
 		return -1;
-	kmod_list_foreach(l, info) {
-		const char *k = kmod_module_info_get_key(l), *v = kmod_module_info_get_value(l);
+	sym_kmod_list_foreach(l, info) {
+		const char *k = sym_kmod_module_info_get_key(l),
+		           *v = sym_kmod_module_info_get_value(l);
 		if (k && v && (streq(k, "parm") || streq(k, "parmtype")) && startswith(v, "tdx:"))
 			return 1;
 	}
@@ -278,11 +291,11 @@ static int module_has_tdx_param(struct kmod_module *mod) {
 
 /* libkmod's own blacklist test (module_is_blacklisted) is not public; its config is. */
 static bool config_blacklists(struct kmod_ctx *ctx, const char *name) {
-	struct kmod_config_iter *it = kmod_config_get_blacklists(ctx);
+	struct kmod_config_iter *it = sym_kmod_config_get_blacklists(ctx);
 	bool found = false;
-	while (it && !found && kmod_config_iter_next(it))
-		found = kmod_names_equal(kmod_config_iter_get_key(it), name);
-	kmod_config_iter_free_iter(it);
+	while (it && !found && sym_kmod_config_iter_next(it))
+		found = kmod_names_equal(sym_kmod_config_iter_get_key(it), name);
+	sym_kmod_config_iter_free_iter(it);
 	return found;
 }
 
@@ -294,25 +307,25 @@ int kmod_module_facts_lookup(struct kmod_ctx *ctx, char *const *config, const ch
 	int r;
 
 	_cleanup_kmod_module_ struct kmod_module *mod = NULL;
-	r = kmod_module_new_from_lookup(ctx, name, &list);
+	r = sym_kmod_module_new_from_lookup(ctx, name, &list);
 	if (r == -ENOMEM)
 		return r;
 	if (r >= 0 && list) {
-		mod = kmod_module_get_module(list);
+		mod = sym_kmod_module_get_module(list);
 		f.found = true;
 		f.has_tdx_param = module_has_tdx_param(mod);
 	} else {
 		/* Not installed (or no index): the operator's blacklist, install and options
 		 * lines still name it, and they are what the decision needs. */
-		r = kmod_module_new_from_name(ctx, name, &mod);
+		r = sym_kmod_module_new_from_name(ctx, name, &mod);
 		if (r < 0)
 			return r == -ENOMEM ? r : 0;
 	}
-	snprintf(f.name, sizeof f.name, "%s", kmod_module_get_name(mod));
-	s = kmod_module_get_options(mod);
+	snprintf(f.name, sizeof f.name, "%s", sym_kmod_module_get_name(mod));
+	s = sym_kmod_module_get_options(mod);
 	snprintf(f.options, sizeof f.options, "%s", strempty(s));
 
-	s = kmod_module_get_install_commands(mod);
+	s = sym_kmod_module_get_install_commands(mod);
 	if (s && kmod_install_command_blocks(s)) {
 		f.install_blocks = true;
 		snprintf(f.install_cmd, sizeof f.install_cmd, "%s", s);

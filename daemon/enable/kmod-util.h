@@ -9,18 +9,20 @@
 
 #include <stdbool.h>
 
-#include <libkmod.h>
-
+#include "kmod-dl.h"
 #include "macro.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct kmod_ctx *, kmod_unref);
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct kmod_module *, kmod_module_unref);
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct kmod_list *, kmod_module_unref_list);
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct kmod_list *, kmod_module_info_free_list);
-#define _cleanup_kmod_ctx_       _cleanup_(kmod_unrefp)
-#define _cleanup_kmod_module_    _cleanup_(kmod_module_unrefp)
-#define _cleanup_kmod_list_      _cleanup_(kmod_module_unref_listp)
-#define _cleanup_kmod_info_list_ _cleanup_(kmod_module_info_free_listp)
+/* kmod_unref() and the library reference the context held (kmod-dl.h). */
+void kmod_ctx_free(struct kmod_ctx *ctx);
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct kmod_ctx *, kmod_ctx_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct kmod_module *, sym_kmod_module_unref);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct kmod_list *, sym_kmod_module_unref_list);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct kmod_list *, sym_kmod_module_info_free_list);
+#define _cleanup_kmod_ctx_       _cleanup_(kmod_ctx_freep)
+#define _cleanup_kmod_module_    _cleanup_(sym_kmod_module_unrefp)
+#define _cleanup_kmod_list_      _cleanup_(sym_kmod_module_unref_listp)
+#define _cleanup_kmod_info_list_ _cleanup_(sym_kmod_module_info_free_listp)
 
 /* Where libkmod looks. */
 struct kmod_paths {
@@ -36,7 +38,9 @@ struct kmod_paths {
 int kmod_paths_for_root(const char *root, struct kmod_paths *ret);
 void kmod_paths_done(struct kmod_paths *p);
 
-/* kmod_new() on those paths, with libkmod's own logging off (we report errors ourselves). */
+/* kmod_new() on those paths, with libkmod's own logging off (we report errors ourselves). It
+ * loads libkmod (-ELIBACC when it cannot be loaded); release the context with
+ * kmod_ctx_free(). */
 int kmod_ctx_new_for_paths(const struct kmod_paths *p, struct kmod_ctx **ret);
 
 /* The first modprobe.d file, in libkmod's reading order (all *.conf files sorted by name; a

@@ -174,6 +174,7 @@ struct cpuinfo {
 	bool bug_tdx_pw_mce;
 	bool sgx, sgx_lc; /* SGX on, with Flexible Launch Control (attestation checks) */
 	unsigned phys_bits, virt_bits;
+	/* "processor" lines in the text parsed; the probe reads the first block only, so 1 */
 	unsigned n_processors;
 };
 
@@ -297,6 +298,17 @@ void tdx_host_done(struct tdx_host *h);
 
 /* Re-read only the misc cgroup's tdx usage (UsedKeyIDs is read fresh on every Get). */
 int probe_misc_cgroup(const char *root, struct misc_cgroup *ret);
+
+/* The KeyID usage at bus speed (probe-cgroup.c): the misc.current that goes with the
+ * misc.capacity a probe found (NULL when it found none), opened once and re-read with one
+ * pread() per question. misc_usage_open() returns the descriptor or -errno, and whether the
+ * file can be replaced under its name (not a cgroup file: a fixture tree), which
+ * misc_usage_read() then checks with an fstat(). misc_usage_read() returns 0 with *ret_known
+ * false when the file has no tdx line, -ESTALE when the descriptor no longer names the file
+ * (removed or replaced: reopen it), -EINVAL or -ERANGE for a malformed line, other -errno. */
+const char *misc_current_path(const struct misc_cgroup *m);
+int misc_usage_open(const char *root, const char *path, bool *ret_replaceable);
+int misc_usage_read(int fd, bool replaceable, bool *ret_known, uint32_t *ret_current);
 
 /* Read one kernel attribute below the root, the probe's way: 1 with *ret set, 0 when the file
  * is missing (this kernel does not expose it) or unreadable (recorded with host_warn(), naming

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <linux/magic.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include "fileio.h"
 #include "host.h"
@@ -97,5 +101,58 @@ int probe_cgroup(struct tdx_host *h) {
 	if (r == -ENOMEM)
 		return r;
 	h->misc = m;
+	return 0;
+}
+
+const char *misc_current_path(const struct misc_cgroup *m) {
+	for (size_t i = 0; i < ELEMENTSOF(misc_dirs); i++)
+		if (m->capacity_file && m->capacity_source == misc_dirs[i].capacity)
+			return misc_dirs[i].current;
+	return NULL;
+}
+
+int misc_usage_open(const char *root, const char *path, bool *ret_replaceable) {
+	_cleanup_free_ char *p = root_path(root, path);
+	if (!p)
+		return -ENOMEM;
+	int fd = open(p, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	/* A cgroup file stays the same file for as long as the hierarchy lives; anything else
+	 * (a fixture tree under --root) is a regular file that can be replaced under its name. */
+	struct statfs sf;
+	*ret_replaceable =
+	    fstatfs(fd, &sf) < 0 || ((unsigned long)sf.f_type != CGROUP2_SUPER_MAGIC &&
+	                             (unsigned long)sf.f_type != CGROUP_SUPER_MAGIC);
+	return fd;
+}
+
+int misc_usage_read(int fd, bool replaceable, bool *ret_known, uint32_t *ret_current) {
+	/* A few "name value" lines, one per misc resource: a page is plenty. A cgroup file
+	 * generates its text anew on a read from offset 0, so one pread() is one fresh answer. */
+	char buf[4096];
+	if (replaceable) {
+		/* replaced, e.g. by sed -i: the descriptor holds the unlinked old file */
+		struct stat st;
+		if (fstat(fd, &st) < 0)
+			return -errno;
+		if (st.st_nlink == 0)
+			return -ESTALE;
+	}
+	ssize_t n = pread(fd, buf, sizeof buf, 0);
+	if (n < 0)
+		/* the files of a cgroup hierarchy that is gone answer ENODEV */
+		return errno == ENODEV ? -ESTALE : -errno;
+	if ((size_t)n == sizeof buf)
+		return -EFBIG;
+	bool found;
+	uint64_t v;
+	int r = misc_cgroup_parse(buf, (size_t)n, "tdx", &found, &v);
+	if (r < 0)
+		return r;
+	if (found && v > UINT32_MAX)
+		return -ERANGE;
+	*ret_known = found;
+	*ret_current = found ? (uint32_t)v : 0;
 	return 0;
 }

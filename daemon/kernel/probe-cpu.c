@@ -46,6 +46,40 @@ static int read_package(struct tdx_host *h, unsigned cpu, int *ret) {
 	return 1;
 }
 
+/* The package of every online CPU from one read per package: an online CPU's
+ * topology/package_cpus_list names the online CPUs of its package (core_siblings_list before
+ * v5.3). The CPUs it names get `package` unless a package is known already. 1 applied, 0 no
+ * such file (then none has it: *missing is set and no CPU is asked again), -ENOMEM. */
+static int apply_package_list(struct tdx_host *h, unsigned cpu, int package, const uint8_t *online,
+                              uint8_t *scratch, bool *missing) {
+	char path[96];
+	snprintf(path, sizeof(path), CPU_DIR "/cpu%u/topology/package_cpus_list", cpu);
+	_cleanup_free_ char *list = NULL;
+	int r = read_cpu_list(h, path, &list);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		*missing = *missing || r == -ENOENT;
+		return 0;
+	}
+	memset(scratch, 0, (h->n_cpus + 7) / 8);
+	r = parse_cpu_list(list, scratch, h->n_cpus);
+	if (r < 0) {
+		host_warn(h, "%s: %s: \"%.64s\"", path,
+		          r == -ERANGE ? "CPU number out of range" : "malformed CPU list", list);
+		return 0;
+	}
+	for (unsigned c = 0; c < h->n_cpus; c++) {
+		struct host_cpu *o = &h->cpus[c];
+		/* offline CPUs are not in the list's kernel mask: never trust it for them */
+		if (!bitmap_test(scratch, c) || !bitmap_test(online, c) || o->package >= 0)
+			continue;
+		o->package = package;
+		o->package_source = "topology";
+	}
+	return 1;
+}
+
 /* The cpuN/nodeM link: one readdir, used only for CPUs no node cpulist names. */
 static int read_cpu_node(struct tdx_host *h, unsigned cpu) {
 	char path[64];
@@ -291,14 +325,29 @@ int probe_cpus(struct tdx_host *h) {
 		cpu->present = bitmap_test(bp, c) || cpu->online;
 		cpu->package = -1;
 		cpu->node = -1;
-		if (!cpu->present)
+	}
+	/* One physical_package_id and one package_cpus_list per package, not one read per CPU:
+	 * a CPU named by the list of one read before is known already. */
+	_cleanup_free_ uint8_t *scratch = malloc((h->n_cpus + 7) / 8);
+	if (!scratch)
+		return -ENOMEM;
+	bool no_lists = false;
+	for (unsigned c = 0; c < h->n_cpus; c++) {
+		struct host_cpu *cpu = &h->cpus[c];
+		if (!cpu->present || cpu->package >= 0)
 			continue;
 		/* offline CPUs lose topology/ on real kernels; fixtures may keep it */
 		r = read_package(h, c, &cpu->package);
 		if (r < 0)
 			return r;
-		if (r > 0)
-			cpu->package_source = "topology";
+		if (r == 0)
+			continue;
+		cpu->package_source = "topology";
+		if (cpu->online && !no_lists) {
+			r = apply_package_list(h, c, cpu->package, bo, scratch, &no_lists);
+			if (r < 0)
+				return r;
+		}
 	}
 
 	if ((r = read_node_lists(h)) < 0)

@@ -76,6 +76,11 @@ monitor_stop
 # UsedKeyIDs is read fresh on every Get, and State follows it without a Refresh.
 monitor_start
 sed -i 's/^tdx .*/tdx 15/' "$ROOT/sys/fs/cgroup/misc.current"
+# A property that cannot depend on the usage is answered from memory: no re-derivation yet
+# (the NFD file is rewritten, synchronously, by every derivation that changes the state).
+prop ModuleVersion >/dev/null
+grep -qx 'tdxd.tdx.state=ready' "$ROOT$nfd" || fail "Get(ModuleVersion) read the KeyID usage"
+pass "Get(ModuleVersion) does not read the KeyID usage"
 assert_eq 15 "$(prop UsedKeyIDs)" "UsedKeyIDs read fresh on Get"
 assert_eq degraded "$(prop State)" "no free KeyID: degraded without a Refresh"
 wait_signal '.member == "PropertiesChanged" and (.payload.data[1] | has("State"))'

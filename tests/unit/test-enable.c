@@ -605,6 +605,34 @@ START_TEST(test_kmod_paths_for_root) {
 }
 END_TEST
 
+/* Is libkmod mapped into this process? */
+static bool libkmod_mapped(void) {
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/maps", "re");
+	char line[512];
+	bool found = false;
+	ck_assert_ptr_nonnull(f);
+	while (!found && fgets(line, sizeof line, f))
+		found = strstr(line, "/libkmod.so") != NULL;
+	return found;
+}
+
+/* libkmod is loaded while a context lives and unloaded with the last one (kmod-dl.h). */
+START_TEST(test_kmod_loaded_while_used) {
+	struct kmod_paths p = {0};
+	struct kmod_ctx *a = NULL, *b = NULL;
+	ck_assert(!libkmod_mapped());
+	ck_assert_int_eq(kmod_paths_for_root("/nonexistent-tdxd-root", &p), 0);
+	ck_assert_int_eq(kmod_ctx_new_for_paths(&p, &a), 0);
+	ck_assert(libkmod_mapped());
+	ck_assert_int_eq(kmod_ctx_new_for_paths(&p, &b), 0);
+	kmod_ctx_free(a);
+	ck_assert(libkmod_mapped()); /* b still uses it */
+	kmod_ctx_free(b);
+	ck_assert(!libkmod_mapped());
+	kmod_paths_done(&p);
+}
+END_TEST
+
 static struct kmod_module_facts lookup(const char *name) {
 	struct kmod_paths p = {0};
 	struct kmod_ctx *ctx = NULL;
@@ -613,7 +641,7 @@ static struct kmod_module_facts lookup(const char *name) {
 	ck_assert_int_eq(kmod_ctx_new_for_paths(&p, &ctx), 0);
 	memset(&f, 0x55, sizeof f);
 	ck_assert_int_eq(kmod_module_facts_lookup(ctx, p.config, name, &f), 0);
-	kmod_unref(ctx);
+	kmod_ctx_free(ctx);
 	kmod_paths_done(&p);
 	return f;
 }
@@ -749,6 +777,7 @@ static Suite *suite(void) {
 	tc = tcase_create("libkmod");
 	tcase_add_checked_fixture(tc, NULL, remove_tree);
 	tcase_add_test(tc, test_kmod_paths_for_root);
+	tcase_add_test(tc, test_kmod_loaded_while_used);
 	tcase_add_test(tc, test_kmod_lookup);
 	tcase_add_test(tc, test_kmod_config_find);
 	suite_add_tcase(s, tc);

@@ -171,7 +171,8 @@ START_TEST(test_full_host) {
 
 	ck_assert(h.cpuinfo.read);
 	ck_assert(h.cpuinfo.tdx_host_platform && h.cpuinfo.ept_5level && h.cpuinfo.bug_tdx_pw_mce);
-	ck_assert_uint_eq(h.cpuinfo.n_processors, 8);
+	/* only the first of the 8 processor blocks is read (its flags stand for all) */
+	ck_assert_uint_eq(h.cpuinfo.n_processors, 1);
 
 	ck_assert(h.kmsg.readable);
 	ck_assert_str_eq(h.kmsg.source, "/dev/kmsg");
@@ -628,6 +629,115 @@ START_TEST(test_v72_and_cgroup_v1) {
 }
 END_TEST
 
+/* Block ids come sorted whatever the directory's order: nearly dense (a bitmap) and sparse
+ * (a radix sort, ids up to 2^64-1). */
+START_TEST(test_block_ids_sorted) {
+	static const uint64_t dense[] = {64, 3, 0, 63, 1, 2, 65};
+	static const uint64_t dense_sorted[] = {0, 1, 2, 3, 63, 64, 65};
+	static const uint64_t sparse[] = {1000000, 7, 0, UINT64_C(1) << 40, 300, 5};
+	static const uint64_t sparse_sorted[] = {0, 5, 7, 300, 1000000, UINT64_C(1) << 40};
+	const uint64_t *sets[] = {dense, sparse}, *want[] = {dense_sorted, sparse_sorted};
+	size_t sizes[] = {ELEMENTSOF(dense), ELEMENTSOF(sparse)};
+
+	for (size_t k = 0; k < 2; k++) {
+		mkroot();
+		put("/sys/devices/system/memory/block_size_bytes", "8000000\n");
+		for (size_t i = 0; i < sizes[k]; i++) {
+			char path[96];
+			snprintf(path, sizeof path, "/sys/devices/system/memory/memory%llu",
+			         (unsigned long long)sets[k][i]);
+			mkdirs(path);
+		}
+		struct tdx_host h;
+		ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+		ck_assert_uint_eq(h.mem.n_blocks, sizes[k]);
+		for (size_t i = 0; i < sizes[k]; i++)
+			ck_assert_uint_eq(h.mem.block_ids[i], want[k][i]);
+		tdx_host_done(&h);
+		rmroot();
+	}
+}
+END_TEST
+
+/* package_cpus_list: one read names the online CPUs of a package, so their own
+ * physical_package_id is not needed; an offline CPU is never taken from a list. */
+START_TEST(test_package_lists) {
+	mkroot();
+	put("/sys/devices/system/cpu/present", "0-7\n");
+	put("/sys/devices/system/cpu/online", "0-4,6-7\n");
+	put("/sys/devices/system/cpu/cpu0/topology/physical_package_id", "0\n");
+	put("/sys/devices/system/cpu/cpu0/topology/package_cpus_list", "0-3,5\n");
+	put("/sys/devices/system/cpu/cpu4/topology/physical_package_id", "1\n");
+	put("/sys/devices/system/cpu/cpu4/topology/package_cpus_list", "4,6-7\n");
+	mkdirs("/sys/devices/system/cpu/cpu5");
+	struct tdx_host h;
+	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
+	dump_warnings(&h);
+	ck_assert_uint_eq(h.n_warnings, 0);
+	for (unsigned c = 0; c < 8; c++) {
+		ck_assert_int_eq(h.cpus[c].package, c == 5 ? -1 : c < 4 ? 0 : 1);
+		if (c != 5)
+			ck_assert_str_eq(h.cpus[c].package_source, "topology");
+	}
+	ck_assert_uint_eq(h.n_packages, 2);
+	ck_assert_uint_eq(h.packages[0].online_cpus, 4);
+	ck_assert_uint_eq(h.packages[1].online_cpus, 3);
+	tdx_host_done(&h);
+	rmroot();
+}
+END_TEST
+
+/* The KeyID usage as the daemon re-reads it for the bus: one descriptor, one pread() a read. */
+START_TEST(test_misc_usage) {
+	mkroot();
+	put("/sys/fs/cgroup/misc.capacity", "sev 10\ntdx 31\n");
+	put("/sys/fs/cgroup/misc.current", "sev 0\ntdx 2\n");
+	struct misc_cgroup m;
+	ck_assert_int_eq(probe_misc_cgroup(root, &m), 0);
+	const char *path = misc_current_path(&m);
+	ck_assert_str_eq(path, "/sys/fs/cgroup/misc.current");
+
+	bool replaceable = false, known = false;
+	uint32_t used = 0;
+	int fd = misc_usage_open(root, path, &replaceable);
+	ck_assert_int_ge(fd, 0);
+	ck_assert(replaceable); /* not a cgroup file system */
+	ck_assert_int_eq(misc_usage_read(fd, replaceable, &known, &used), 0);
+	ck_assert(known);
+	ck_assert_uint_eq(used, 2);
+	/* rewritten in place: the same descriptor sees the new text */
+	put("/sys/fs/cgroup/misc.current", "tdx 7\n");
+	ck_assert_int_eq(misc_usage_read(fd, replaceable, &known, &used), 0);
+	ck_assert_uint_eq(used, 7);
+	/* no tdx line: no answer */
+	put("/sys/fs/cgroup/misc.current", "sev 1\n");
+	ck_assert_int_eq(misc_usage_read(fd, replaceable, &known, &used), 0);
+	ck_assert(!known);
+	put("/sys/fs/cgroup/misc.current", "tdx lots\n");
+	ck_assert_int_eq(misc_usage_read(fd, replaceable, &known, &used), -EINVAL);
+	/* replaced under its name (sed -i): the descriptor is stale, a new one reads the file */
+	put("/sys/fs/cgroup/misc.current.new", "tdx 9\n");
+	char a[128], b[128];
+	snprintf(a, sizeof a, "%s/sys/fs/cgroup/misc.current.new", root);
+	snprintf(b, sizeof b, "%s/sys/fs/cgroup/misc.current", root);
+	ck_assert_int_eq(rename(a, b), 0);
+	ck_assert_int_eq(misc_usage_read(fd, replaceable, &known, &used), -ESTALE);
+	close(fd);
+	fd = misc_usage_open(root, path, &replaceable);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(misc_usage_read(fd, replaceable, &known, &used), 0);
+	ck_assert_uint_eq(used, 9);
+	close(fd);
+	ck_assert_int_eq(unlink(b), 0);
+	ck_assert_int_eq(misc_usage_open(root, path, &replaceable), -ENOENT);
+
+	/* no misc.capacity found: nothing to keep open */
+	m = (struct misc_cgroup){0};
+	ck_assert_ptr_null(misc_current_path(&m));
+	rmroot();
+}
+END_TEST
+
 START_TEST(test_empty_root) {
 	mkroot();
 	struct tdx_host h;
@@ -933,6 +1043,9 @@ int main(void) {
 	tcase_add_test(tc, test_vendor_metadata_truncated);
 	tcase_add_test(tc, test_saved_kernel_log);
 	tcase_add_test(tc, test_v72_and_cgroup_v1);
+	tcase_add_test(tc, test_block_ids_sorted);
+	tcase_add_test(tc, test_package_lists);
+	tcase_add_test(tc, test_misc_usage);
 	tcase_add_test(tc, test_empty_root);
 	tcase_add_test(tc, test_v72_module_lifecycle);
 	tcase_add_test(tc, test_v72_no_update);
