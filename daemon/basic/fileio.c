@@ -82,15 +82,14 @@ static int test_root_errno(const char *p) {
 	return -EBADMSG;
 }
 
-int read_full_file_at(const char *root, const char *path, size_t max_size, char **ret,
-                      size_t *ret_size) {
+int open_regular_at(const char *root, const char *path) {
 	_cleanup_free_ char *p = root_path(root, path);
 	if (!p)
 		return -ENOMEM;
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer. Every file read here is a
-	 * regular file on a real host (sysfs, procfs, /run, /etc); a FIFO, socket or device in
-	 * its place (a hostile --root, a mistaken config path) would block or never end. The
-	 * one device tdxd reads, /dev/kmsg, has its own reader (probe-kmsg.c). */
+	 * regular file on a real host (sysfs, procfs, cgroupfs, /run, /etc); a FIFO, socket or
+	 * device in its place (a hostile --root, a mistaken config path) would block or never
+	 * end. The one device tdxd reads, /dev/kmsg, has its own reader (probe-kmsg.c). */
 	_cleanup_close_ int fd = open(p, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0 && errno == ENOENT && root && *root && !streq(root, "/"))
 		return test_root_errno(p);
@@ -108,6 +107,14 @@ int read_full_file_at(const char *root, const char *path, size_t max_size, char 
 	int fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
 		return -errno;
+	return TAKE_FD(fd);
+}
+
+int read_full_file_at(const char *root, const char *path, size_t max_size, char **ret,
+                      size_t *ret_size) {
+	_cleanup_close_ int fd = open_regular_at(root, path);
+	if (fd < 0)
+		return fd;
 	return read_fd_full(fd, max_size, ret, ret_size);
 }
 

@@ -14,6 +14,11 @@
 /* Join root and an absolute kernel path into a newly allocated string. */
 char *root_path(const char *root, const char *path);
 
+/* Open a regular file below root for reading, without ever blocking: -EISDIR for a directory,
+ * -EBADFD for anything else that is not a regular file (FIFO, socket, device), the test root's
+ * "<file>.errno" markers as read_full_file_at() says. Returns the descriptor or -errno. */
+int open_regular_at(const char *root, const char *path);
+
 /* Read a whole regular file into a NUL-terminated buffer (binary-safe: *ret_size excludes
  * the NUL). Files larger than max_size give -EFBIG, a directory -EISDIR, anything else that
  * is not a regular file (FIFO, socket, device) -EBADFD without blocking. Returns 0 or -errno

@@ -112,12 +112,9 @@ const char *misc_current_path(const struct misc_cgroup *m) {
 }
 
 int misc_usage_open(const char *root, const char *path, bool *ret_replaceable) {
-	_cleanup_free_ char *p = root_path(root, path);
-	if (!p)
-		return -ENOMEM;
-	int fd = open(p, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = open_regular_at(root, path);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	/* A cgroup file stays the same file for as long as the hierarchy lives; anything else
 	 * (a fixture tree under --root) is a regular file that can be replaced under its name. */
 	struct statfs sf;

@@ -16,12 +16,9 @@
  * text CPU by CPU as it is read, so a 960-CPU host's 2 MiB are neither made nor copied.
  * Without a blank line (not a cpuinfo file, or one CPU), the whole file. */
 static int read_first_block(const char *root, char **ret, size_t *ret_size) {
-	_cleanup_free_ char *p = root_path(root, "/proc/cpuinfo");
-	if (!p)
-		return -ENOMEM;
-	_cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	_cleanup_close_ int fd = open_regular_at(root, "/proc/cpuinfo");
 	if (fd < 0)
-		return -errno;
+		return fd;
 	size_t n = 0, alloc = 16 * 1024;
 	_cleanup_free_ char *buf = malloc(alloc + 1);
 	if (!buf)
