@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The README's first command: build tdxd, start it on a bundled sample host (a fixture tree
 # modelled on a 2-socket Sapphire Rapids host on a 6.8 "-intel" vendor kernel, which reports
-# the module version and the convertible memory regions) on a private
+# the module version and the convertible memory regions, with attestation set up) on a private
 # system bus, and show what it reports: tdxctl status and busctl introspect.
 #   tools/sample-host.sh [FIXTURE]   (any directory name under tests/fixtures/)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-fixture=${1:-vendor-sysfs-metadata}
+fixture=${1:-showcase}
 
 TDXD_SKIP_SYSTEM=1 bash tools/install-deps.sh
 build=${TDXD_BUILD_DIR:-$top/build}
