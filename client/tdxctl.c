@@ -139,6 +139,8 @@ static int run_check(const struct args *a) {
 	    .cpu_guard = cfg.cpu_guard,
 	    .memory_gate = cfg.memory_gate,
 	    .kvm_module = cfg.kvm_module,
+	    .minimum_module_version =
+	        cfg.minimum_module_version[0] ? &cfg.minimum_module_version_parsed : NULL,
 	};
 	r = status_derive(&h, &policy, &ep, &s);
 	tdx_host_done(&h);

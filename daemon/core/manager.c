@@ -79,6 +79,9 @@ static int derive(Manager *m, struct tdx_status *ret) {
 	    .cpu_guard = m->config.cpu_guard,
 	    .memory_gate = m->config.memory_gate,
 	    .kvm_module = m->config.kvm_module,
+	    .minimum_module_version = m->config.minimum_module_version[0]
+	                                  ? &m->config.minimum_module_version_parsed
+	                                  : NULL,
 	};
 	return status_derive(&m->host, &p, &m->enable, ret);
 }

@@ -37,6 +37,8 @@ static const struct {
     [CHECK_CONVERTIBLE_MEMORY] = {"convertible-memory", "memory"},
     [CHECK_TDX_MEMORY] = {"tdx-memory", "memory"},
     [CHECK_MEMORY_AUTO_ONLINE] = {"memory-auto-online", "memory"},
+    [CHECK_MODULE_VERSION] = {"module-version", "module"},
+    [CHECK_KEXEC] = {"kexec", "kernel"},
 };
 
 static const char *const source_keys[_SRC_MAX] = {

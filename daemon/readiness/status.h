@@ -49,6 +49,8 @@ enum check_id {
 	CHECK_CONVERTIBLE_MEMORY,
 	CHECK_TDX_MEMORY,
 	CHECK_MEMORY_AUTO_ONLINE,
+	CHECK_MODULE_VERSION,
+	CHECK_KEXEC,
 	_CHECK_MAX,
 };
 
@@ -74,6 +76,10 @@ struct enable_progress {
 	bool in_use;            /* loaded without TDX and held: not reloaded */
 	char in_use_reason[CHECK_TEXT_MAX];
 	bool dry_run; /* under --root: nothing loaded for real */
+	/* The runtime module update (daemon/module-update): one of tdxd's runs (tdx_host/version
+	 * may read ENXIO meanwhile), or the last one failed. */
+	bool update_running;
+	bool update_failed;
 };
 
 enum {
@@ -97,7 +103,10 @@ struct tdx_status {
 	char reason[CHECK_TEXT_MAX];
 	struct check checks[_CHECK_MAX];
 
-	char module_version[32]; /* "1.5.24", "1.5", or "" */
+	char module_version[32];    /* "1.5.24", "1.5", or "" */
+	char seamldr_version[32];   /* "2.0.01" or "" (SEAMLoaderVersion) */
+	uint32_t updates_remaining; /* UINT32_MAX: unknown (ModuleUpdatesRemaining) */
+	const char *module_update;  /* unsupported | idle | running | failed (ModuleUpdate) */
 	uint32_t module_build_date, module_build_number;
 	uint32_t module_max_vcpus; /* from the module's metadata, 0 unknown */
 	uint32_t max_vcpus;        /* effective per-TD limit, 0 when TDX is not up */
@@ -128,6 +137,8 @@ struct status_policy {
 	enum policy_mode cpu_guard;
 	enum policy_mode memory_gate;
 	const char *kvm_module;
+	/* MinimumModuleVersion=, parsed; NULL: none (the module-version check skips) */
+	const struct module_version *minimum_module_version;
 };
 
 /* Derive the status from a host. Pure (no I/O). `enable` may be NULL (tdxctl check). */
