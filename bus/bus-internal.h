@@ -21,6 +21,8 @@ struct bus_service {
 
 	/* The EnableTDX() call answered when the sequence ends. */
 	sd_bus_message *pending_enable;
+	/* The UpdateModule() call answered when the kernel has taken the image. */
+	sd_bus_message *pending_update;
 
 	/* Method calls waiting for polkit's answer (bus-polkit.c). */
 	struct polkit_query *polkit_queries;
@@ -39,6 +41,9 @@ void bus_refresh_done(struct bus_service *s);
 int bus_verify_polkit(struct bus_service *s, sd_bus_message *call, const char *action,
                       const char *what, sd_bus_error *error);
 void bus_polkit_done(struct bus_service *s);
+
+/* bus-publish.c: UpdateModule()'s refusals and failures as named errors. */
+int bus_module_update_error(const struct module_update_outcome *o, sd_bus_error *error);
 
 /* bus-publish.c: the manager's publisher. */
 void bus_publisher_install(struct bus_service *s);
