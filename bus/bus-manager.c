@@ -285,6 +285,10 @@ static int method_enable_tdx(sd_bus_message *msg, void *userdata, sd_bus_error *
 		return sd_bus_error_setf(error, TDX_ERROR_BUSY,
 		                         "TDX is being enabled right now; wait for State to leave "
 		                         "'starting' and try again.");
+	if (m->enable.update_running)
+		return sd_bus_error_setf(error, TDX_ERROR_BUSY,
+		                         "A TDX module update is running; wait for "
+		                         "ModuleUpdateFinished and try again.");
 	if (m->status.state == TDX_STATE_READY)
 		return sd_bus_reply_method_return(msg, NULL);
 	/* answered when the sequence ends (bus-publish.c), which may be within this call */
