@@ -310,7 +310,8 @@ int verb_update_module(int argc, char **argv) {
 		fputs("\n", stderr);
 	if (r < 0 && !res.result[0])
 		return report_error("update-module", &e);
-	printf("%s\n", res.message);
+	/* the daemon's sentence: the versions, or what failed and what to do */
+	fprintf(r < 0 ? stderr : stdout, "%s\n", res.message);
 	return r < 0 ? 1 : 0;
 }
 

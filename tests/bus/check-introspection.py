@@ -29,6 +29,9 @@ PROPERTIES = {
     "CPUGuard": ("s", None),
     "MemoryGate": ("s", None),
     "Sources": ("a{ss}", None),
+    "SEAMLoaderVersion": ("s", None),
+    "ModuleUpdatesRemaining": ("u", None),
+    "ModuleUpdate": ("s", None),
 }
 
 # name -> [(direction, type, name)]
@@ -40,11 +43,14 @@ METHODS = {
     "CheckCPUOffline": [("in", "u", "cpu"), ("out", "b", "allowed"), ("out", "s", "reason")],
     "OfflineCPU": [("in", "u", "cpu")],
     "EnableTDX": [],
+    "UpdateModule": [("in", "h", "image")],
 }
 
 SIGNALS = {
     "CPUOfflineBlocked": [("u", "cpu"), ("u", "package"), ("s", "action")],
     "MemoryRefused": [("s", "device"), ("t", "address"), ("t", "size"), ("s", "reason")],
+    "ModuleUpdateFinished": [("s", "result"), ("s", "old_version"), ("s", "new_version"),
+                             ("s", "message")],
 }
 
 

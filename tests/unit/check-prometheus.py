@@ -19,7 +19,7 @@ except ImportError:
           "(tools/install-deps.sh): the textfile is NOT parsed ########", file=sys.stderr)
     sys.exit(77)
 
-N_CHECKS = 16
+N_CHECKS = 18  # enum check_id
 failed = False
 
 

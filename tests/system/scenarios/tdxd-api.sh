@@ -30,12 +30,17 @@ KVMTDXEnabled property b -
 CPUGuard property s -
 MemoryGate property s -
 Sources property a{ss} -
+SEAMLoaderVersion property s -
+ModuleUpdatesRemaining property u -
+ModuleUpdate property s -
 Refresh method - -
 GetCapabilities method - s
 CheckMemoryRange method tt bs
 CheckCPUOffline method u bs
 OfflineCPU method u -
 EnableTDX method - -
+UpdateModule method h -
 CPUOfflineBlocked signal uus -
 MemoryRefused signal stts -
+ModuleUpdateFinished signal ssss -
 API
