@@ -125,4 +125,12 @@ wait_for error_seen org.tdxd.Tdx1.Error.NotSupported || fail "no NotSupported er
 pass "no updates left: org.tdxd.Tdx1.Error.NotSupported"
 assert_eq "$before" "$(md5sum <"$FW/data")" "no updates left: nothing written"
 
+# another tool updated the module: tdx_host's change event re-reads it
+echo 1.5.30 >"$TH/version"
+send_uevent "change /devices/faux/tdx_host"
+version_is() { [ "$(prop ModuleVersion)" = "$1" ]; }
+wait_for version_is 1.5.30 ||
+	fail "ModuleVersion not re-read after a change event of tdx_host: $(prop ModuleVersion)"
+pass "a change event of tdx_host re-reads ModuleVersion"
+
 daemon_alive
