@@ -28,9 +28,9 @@ expect_eq "ModuleVersion" "$(prop ModuleVersion)" 1.5.06
 expect_eq "SEAMLoaderVersion" "$(prop SEAMLoaderVersion)" 2.0.00
 expect_eq "ModuleUpdatesRemaining" "$(prop ModuleUpdatesRemaining)" 2
 
-journalctl -f -o cat MESSAGE_ID=8dee39ea87364757a7bbeb031bfbde06 \
-	MESSAGE_ID=eecadae5b1a649619400785b72ff0e7d >/tmp/update-journal.txt 2>&1 &
-jpid=$!
+journal_has() { # MESSAGE_ID TEXT
+	journalctl -b -u tdxd MESSAGE_ID="$1" -o cat --no-pager | grep -qF -- "$2"
+}
 busctl monitor --json=short --match \
 	"type='signal',sender='org.tdxd.Tdx1',member='ModuleUpdateFinished'" \
 	>/tmp/update-signals.json 2>/dev/null &
@@ -59,9 +59,9 @@ expect_eq "good image: State" "$(prop State)" ready
 wait_for 10 grep -q '"done","1.5.06","1.5.08"' /tmp/update-signals.json &&
 	pass "ModuleUpdateFinished(done, 1.5.06, 1.5.08, ...)" ||
 	fail "no ModuleUpdateFinished done: $(cat /tmp/update-signals.json)"
-wait_for 10 grep -q 'updated from 1.5.06 to 1.5.08' /tmp/update-journal.txt &&
+wait_for 15 journal_has 8dee39ea87364757a7bbeb031bfbde06 'updated from 1.5.06 to 1.5.08' &&
 	pass "journal record with the update's MESSAGE_ID" ||
-	fail "no journal record: $(cat /tmp/update-journal.txt)"
+	fail "no journal record: $(journalctl -b -u tdxd -o json --no-pager | grep -F 1.5.08 | tail -n 2)"
 
 # a failed update: programming:hw-error, the module unusable until reboot
 echo 1 >/sys/module/tdx_fwupload_sim/parameters/fail_update
@@ -77,6 +77,9 @@ expect_eq "failed update: ModuleVersion" "$(prop ModuleVersion)" ""
 wait_for 10 grep -q '"failed","1.5.08",""' /tmp/update-signals.json &&
 	pass "ModuleUpdateFinished(failed, 1.5.08, \"\", ...)" ||
 	fail "no ModuleUpdateFinished failed: $(cat /tmp/update-signals.json)"
+wait_for 15 journal_has eecadae5b1a649619400785b72ff0e7d 'programming:hw-error' &&
+	pass "journal record with the failed update's MESSAGE_ID" ||
+	fail "no journal record of the failure"
 
 # no update left: refused before anything is written
 expect_eq "updates left" "$(prop ModuleUpdatesRemaining)" 0
@@ -87,4 +90,4 @@ out=$(tdxctl update-module /tmp/good.img 2>&1) && fail "an update with none left
 	fail "no update left: $out"
 expect_eq "no update left: error untouched" "$(cat $FW/error)" "programming:hw-error"
 expect_eq "no update left: status" "$(cat $FW/status)" idle
-kill $jpid $mpid 2>/dev/null
+kill $mpid 2>/dev/null
