@@ -57,25 +57,30 @@ assert_eq 0 "$(stat -c %s "$FW/data")" "non-root: nothing written"
 # words are in place before tdxd reads them, with no sleeps to tune.
 rm "$FW/loading" "$FW/data"
 mkfifo "$FW/loading" "$FW/data"
+# put FILE VALUE: as sysfs shows a value, whole (a shell's ">" truncates first, and tdxd's
+# polling could read the empty file in between)
+put() {
+	printf '%s\n' "$2" >"$1.new" && mv "$1.new" "$1"
+}
 # take_image: the upload up to the hand-off; the image ends up in $WORK/data.out
 take_image() {
 	local l
 	read -r l <"$FW/loading" || true # "1": the upload starts
 	[ "$l" = 1 ] || { echo "kernel: loading got '$l', not 1" >"$WORK/kernel.err"; return 1; }
-	echo receiving >"$FW/status"
+	put "$FW/status" receiving
 	cat "$FW/data" >"$WORK/data.out"
 	read -r l <"$FW/loading" || true # "0": the kernel has the image
 	[ "$l" = 0 ] || { echo "kernel: loading got '$l', not 0" >"$WORK/kernel.err"; return 1; }
-	echo programming >"$FW/status"
-	echo 0 >"$FW/remaining_size"
+	put "$FW/status" programming
+	put "$FW/remaining_size" 0
 }
 play_kernel() {
 	take_image || return
 	sleep 0.5 # the update runs while tdxd keeps answering (ModuleUpdate is checked below)
-	echo 1.5.24 >"$TH/version"
-	echo 13 >"$TH/num_remaining_updates"
-	: >"$FW/error"
-	echo idle >"$FW/status"
+	put "$TH/version" 1.5.24
+	put "$TH/num_remaining_updates" 13
+	put "$FW/error" ""
+	put "$FW/status" idle
 }
 play_kernel &
 monitor_start
@@ -99,8 +104,8 @@ pass "PropertiesChanged names ModuleVersion"
 # a failed update: the kernel reports an error, the module stays usable
 play_failure() {
 	take_image || return
-	echo "programming:firmware-invalid" >"$FW/error"
-	echo idle >"$FW/status"
+	put "$FW/error" "programming:firmware-invalid"
+	put "$FW/status" idle
 }
 play_failure &
 out=$(tctl update-module "$WORK/good.bin" 2>&1) && fail "a failed update reported success: $out"
@@ -111,11 +116,11 @@ pass "ModuleUpdateFinished(failed, ...)"
 assert_eq failed "$(prop ModuleUpdate)" "ModuleUpdate failed after a failed update"
 assert_eq ready "$(prop State)" "State stays ready while the module works"
 rm "$FW/loading" "$FW/data"
-echo 0 >"$FW/loading"
+put "$FW/loading" 0
 : >"$FW/data"
 
 # no updates left: refused before anything is written
-echo 0 >"$TH/num_remaining_updates"
+put "$TH/num_remaining_updates" 0
 call Refresh >/dev/null
 assert_eq 0 "$(prop ModuleUpdatesRemaining)" "ModuleUpdatesRemaining 0 after Refresh"
 before=$(md5sum <"$FW/data")
@@ -126,7 +131,7 @@ pass "no updates left: org.tdxd.Tdx1.Error.NotSupported"
 assert_eq "$before" "$(md5sum <"$FW/data")" "no updates left: nothing written"
 
 # another tool updated the module: tdx_host's change event re-reads it
-echo 1.5.30 >"$TH/version"
+put "$TH/version" 1.5.30
 send_uevent "change /devices/faux/tdx_host"
 version_is() { [ "$(prop ModuleVersion)" = "$1" ]; }
 wait_for version_is 1.5.30 ||
