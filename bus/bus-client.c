@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <time.h>
+
 #include <systemd/sd-bus.h>
 
 #include "bus-client.h"
@@ -119,4 +121,78 @@ int tdxd_client_offline_cpu(struct tdxd_client *c, uint32_t cpu, struct tdxd_cli
 
 int tdxd_client_enable(struct tdxd_client *c, uint64_t timeout_usec, struct tdxd_client_error *e) {
 	return call(c, "EnableTDX", timeout_usec, NULL, e, NULL);
+}
+
+struct update_wait {
+	bool finished;
+	struct tdxd_client_update_result *ret;
+};
+
+static int on_update_finished(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+	struct update_wait *w = userdata;
+	const char *result, *old_version, *new_version, *message;
+	if (sd_bus_message_read(m, "ssss", &result, &old_version, &new_version, &message) < 0)
+		return 0;
+	textf(w->ret->result, sizeof w->ret->result, false, "%s", result);
+	textf(w->ret->old_version, sizeof w->ret->old_version, false, "%s", old_version);
+	textf(w->ret->new_version, sizeof w->ret->new_version, false, "%s", new_version);
+	textf(w->ret->message, sizeof w->ret->message, false, "%s", message);
+	w->finished = true;
+	return 0;
+}
+
+static uint64_t now_usec_mono(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+int tdxd_client_update_module(struct tdxd_client *c, int fd, uint64_t timeout_usec,
+                              tdxd_client_update_progress_fn progress, void *userdata,
+                              struct tdxd_client_update_result *ret, struct tdxd_client_error *e) {
+	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+	struct update_wait w = {.ret = ret};
+	int r;
+
+	*ret = (struct tdxd_client_update_result){0};
+	/* Listen before asking: the end may come right after the reply. */
+	r = sd_bus_match_signal(c->bus, &slot, TDXD_BUS_NAME, TDXD_OBJECT_PATH,
+	                        TDXD_MANAGER_INTERFACE, "ModuleUpdateFinished", on_update_finished,
+	                        &w);
+	if (r < 0)
+		return fail(e, NULL, r);
+	uint64_t start = now_usec_mono();
+	r = call(c, "UpdateModule", timeout_usec, NULL, e, "h", fd);
+	if (r < 0)
+		return r;
+	uint64_t next = 0;
+	while (!w.finished) {
+		uint64_t now = now_usec_mono();
+		if (timeout_usec > 0 && now - start >= timeout_usec)
+			return fail(e, NULL, -ETIMEDOUT);
+		if (progress && now >= next) {
+			_cleanup_(sd_bus_error_free) sd_bus_error be = SD_BUS_ERROR_NULL;
+			_cleanup_free_ char *state = NULL;
+			if (sd_bus_get_property_string(c->bus, TDXD_BUS_NAME, TDXD_OBJECT_PATH,
+			                               TDXD_MANAGER_INTERFACE, "ModuleUpdate", &be,
+			                               &state) >= 0)
+				progress(state, now - start, userdata);
+			next = now + 1000000u;
+			continue; /* the property call may have queued the signal */
+		}
+		r = sd_bus_process(c->bus, NULL);
+		if (r < 0)
+			return fail(e, NULL, r);
+		if (r > 0)
+			continue;
+		r = sd_bus_wait(c->bus, 1000000u);
+		if (r < 0 && r != -EINTR)
+			return fail(e, NULL, r);
+	}
+	if (!streq(ret->result, "done")) {
+		*e = (struct tdxd_client_error){.errnum = -EIO};
+		textf(e->message, sizeof e->message, false, "%s", ret->message);
+		return -EIO;
+	}
+	return 0;
 }

@@ -38,3 +38,19 @@ int tdxd_client_check_cpu_offline(struct tdxd_client *c, uint32_t cpu, bool *ret
 int tdxd_client_offline_cpu(struct tdxd_client *c, uint32_t cpu, struct tdxd_client_error *e);
 /* EnableTDX returns when the sequence ends: PAMT allocation on multi-TB hosts takes minutes. */
 int tdxd_client_enable(struct tdxd_client *c, uint64_t timeout_usec, struct tdxd_client_error *e);
+
+/* UpdateModule: hands the open image file to the daemon, which returns once the kernel took
+ * it; then waits for ModuleUpdateFinished (up to timeout_usec in all, 0: no limit). While it
+ * waits, progress (may be NULL) is called about once a second with ModuleUpdate's value and
+ * the time since the kernel took the image. The result is filled when the signal came: a
+ * "failed" result returns -EIO with e->message set to the signal's message. */
+struct tdxd_client_update_result {
+	char result[16];
+	char old_version[32], new_version[32];
+	char message[1024];
+};
+typedef void (*tdxd_client_update_progress_fn)(const char *module_update, uint64_t elapsed_usec,
+                                               void *userdata);
+int tdxd_client_update_module(struct tdxd_client *c, int fd, uint64_t timeout_usec,
+                              tdxd_client_update_progress_fn progress, void *userdata,
+                              struct tdxd_client_update_result *ret, struct tdxd_client_error *e);

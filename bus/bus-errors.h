@@ -13,6 +13,7 @@
 #define TDX_ERROR_INVALID_RANGE       "org.tdxd.Tdx1.Error.InvalidRange"
 #define TDX_ERROR_MODULE_LOAD_FAILED  "org.tdxd.Tdx1.Error.ModuleLoadFailed"
 #define TDX_ERROR_BUSY                "org.tdxd.Tdx1.Error.Busy"
+#define TDX_ERROR_INVALID_IMAGE       "org.tdxd.Tdx1.Error.InvalidImage"
 
 extern const sd_bus_error_map tdx_error_map[];
 

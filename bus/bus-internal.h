@@ -22,6 +22,8 @@ struct bus_service {
 
 	/* The EnableTDX() call answered when the sequence ends. */
 	sd_bus_message *pending_enable;
+	/* The UpdateModule() call answered when the kernel has taken the image. */
+	sd_bus_message *pending_update;
 
 	/* Method calls waiting for polkit's answer (bus-polkit.c). */
 	struct polkit_query *polkit_queries;
@@ -51,6 +53,8 @@ int bus_systemd_start(struct bus_service *s);
 /* Ask both units again (and follow another QuoteServiceUnit= after a reload). */
 void bus_systemd_ask(struct bus_service *s);
 void bus_systemd_done(struct bus_service *s);
+/* bus-publish.c: UpdateModule()'s refusals and failures as named errors. */
+int bus_module_update_error(const struct module_update_outcome *o, sd_bus_error *error);
 
 /* bus-publish.c: the manager's publisher. */
 void bus_publisher_install(struct bus_service *s);

@@ -63,6 +63,10 @@ static int property_get_string(sd_bus *bus, const char *path, const char *interf
 		v = policy_mode_to_string(s->memory_gate);
 	else if (streq(property, "AttestationReason"))
 		v = s->attestation_reason;
+	else if (streq(property, "SEAMLoaderVersion"))
+		v = s->seamldr_version;
+	else if (streq(property, "ModuleUpdate"))
+		v = strempty(s->module_update);
 	return sd_bus_message_append(reply, "s", v);
 }
 
@@ -85,6 +89,8 @@ static int property_get_u32(sd_bus *bus, const char *path, const char *interface
 		v = s->total_keyids;
 	else if (streq(property, "GuestPhysAddrBits"))
 		v = s->guest_phys_addr_bits;
+	else if (streq(property, "ModuleUpdatesRemaining"))
+		v = s->updates_remaining;
 	return sd_bus_message_append(reply, "u", v);
 }
 
@@ -285,6 +291,10 @@ static int method_enable_tdx(sd_bus_message *msg, void *userdata, sd_bus_error *
 		return sd_bus_error_setf(error, TDX_ERROR_BUSY,
 		                         "TDX is being enabled right now; wait for State to leave "
 		                         "'starting' and try again.");
+	if (m->enable.update_running)
+		return sd_bus_error_setf(error, TDX_ERROR_BUSY,
+		                         "A TDX module update is running; wait for "
+		                         "ModuleUpdateFinished and try again.");
 	if (m->status.state == TDX_STATE_READY)
 		return sd_bus_reply_method_return(msg, NULL);
 	/* answered when the sequence ends (bus-publish.c), which may be within this call */
@@ -297,6 +307,33 @@ static int method_enable_tdx(sd_bus_message *msg, void *userdata, sd_bus_error *
 			                         "TDX is being enabled right now.");
 		return sd_bus_error_set_errnof(error, r, "Failed to start enabling TDX: %m");
 	}
+	return 1;
+}
+
+static int method_update_module(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+	struct bus_service *bs = userdata;
+	struct module_update_outcome o;
+	char who[256];
+	int fd;
+	int r = sd_bus_message_read(msg, "h", &fd);
+	if (r < 0)
+		return r;
+	r = bus_verify_polkit(bs, msg, "org.tdxd.Tdx1.update-module", "UpdateModule", error);
+	if (r <= 0)
+		return r < 0 ? r : 1; /* 0: asked polkit, dispatched again when it answers */
+	if (bs->pending_update)
+		return sd_bus_error_setf(error, TDX_ERROR_BUSY,
+		                         "Another TDX module update is being started; wait for "
+		                         "ModuleUpdateFinished and try again.");
+	describe_caller(msg, "UpdateModule", who, sizeof who);
+	r = manager_update_module(bs->m, fd, who, &o);
+	if (r < 0)
+		return sd_bus_error_set_errnof(error, r, "Failed to start the module update: %m");
+	r = bus_module_update_error(&o, error);
+	if (r < 0)
+		return r;
+	/* answered when the kernel has taken the image (bus-publish.c) */
+	bs->pending_update = sd_bus_message_ref(msg);
 	return 1;
 }
 
@@ -328,6 +365,9 @@ const sd_bus_vtable bus_manager_vtable[] = {
     SD_BUS_PROPERTY("Sources", "a{ss}", property_get_sources, 0, PROP_CHANGE),
     SD_BUS_PROPERTY("AttestationReady", "b", property_get_bool, 0, PROP_CHANGE),
     SD_BUS_PROPERTY("AttestationReason", "s", property_get_string, 0, PROP_CHANGE),
+    SD_BUS_PROPERTY("SEAMLoaderVersion", "s", property_get_string, 0, PROP_CHANGE),
+    SD_BUS_PROPERTY("ModuleUpdatesRemaining", "u", property_get_u32, 0, PROP_CHANGE),
+    SD_BUS_PROPERTY("ModuleUpdate", "s", property_get_string, 0, PROP_CHANGE),
 
     SD_BUS_METHOD_WITH_ARGS("Refresh", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, bus_method_refresh,
                             SD_BUS_VTABLE_UNPRIVILEGED),
@@ -345,10 +385,15 @@ const sd_bus_vtable bus_manager_vtable[] = {
                             method_offline_cpu, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("EnableTDX", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_enable_tdx,
                             SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("UpdateModule", SD_BUS_ARGS("h", image), SD_BUS_NO_RESULT,
+                            method_update_module, SD_BUS_VTABLE_UNPRIVILEGED),
 
     SD_BUS_SIGNAL_WITH_ARGS("CPUOfflineBlocked", SD_BUS_ARGS("u", cpu, "u", package, "s", action),
                             0),
     SD_BUS_SIGNAL_WITH_ARGS("MemoryRefused",
                             SD_BUS_ARGS("s", device, "t", address, "t", size, "s", reason), 0),
+    SD_BUS_SIGNAL_WITH_ARGS(
+        "ModuleUpdateFinished",
+        SD_BUS_ARGS("s", result, "s", old_version, "s", new_version, "s", message), 0),
     SD_BUS_VTABLE_END,
 };

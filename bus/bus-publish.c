@@ -65,6 +65,9 @@ static size_t changed_properties(const struct tdx_status *a, const struct tdx_st
 	CHANGED(!sources_equal(a, b), "Sources");
 	CHANGED(a->attestation_ready != b->attestation_ready, "AttestationReady");
 	CHANGED(!streq(a->attestation_reason, b->attestation_reason), "AttestationReason");
+	CHANGED(!streq(a->seamldr_version, b->seamldr_version), "SEAMLoaderVersion");
+	CHANGED(a->updates_remaining != b->updates_remaining, "ModuleUpdatesRemaining");
+	CHANGED(!streq_ptr(a->module_update, b->module_update), "ModuleUpdate");
 #undef CHANGED
 	names[n] = NULL;
 	return n;
@@ -126,6 +129,41 @@ static void on_enable_finished(void *userdata, const struct enable_outcome *o) {
 	s->pending_enable = sd_bus_message_unref(s->pending_enable);
 }
 
+int bus_module_update_error(const struct module_update_outcome *o, sd_bus_error *error) {
+	switch (o->error) {
+	case MODULE_UPDATE_ERROR_NONE: return 0;
+	case MODULE_UPDATE_ERROR_NOT_SUPPORTED:
+		return sd_bus_error_setf(error, TDX_ERROR_NOT_SUPPORTED, "%s", o->message);
+	case MODULE_UPDATE_ERROR_INVALID_IMAGE:
+		return sd_bus_error_setf(error, TDX_ERROR_INVALID_IMAGE, "%s", o->message);
+	case MODULE_UPDATE_ERROR_BUSY:
+		return sd_bus_error_setf(error, TDX_ERROR_BUSY, "%s", o->message);
+	default: return sd_bus_error_set_errnof(error, o->errnum ?: -EIO, "%s", o->message);
+	}
+}
+
+static void on_module_update_accepted(void *userdata, const struct module_update_outcome *o) {
+	struct bus_service *s = userdata;
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+
+	if (!s->pending_update)
+		return;
+	if (bus_module_update_error(o, &error) < 0)
+		(void)sd_bus_reply_method_error(s->pending_update, &error);
+	else
+		(void)sd_bus_reply_method_return(s->pending_update, NULL);
+	s->pending_update = sd_bus_message_unref(s->pending_update);
+}
+
+static void on_module_update_finished(void *userdata, const struct module_update_outcome *o) {
+	struct bus_service *s = userdata;
+	int r = sd_bus_emit_signal(s->bus, TDXD_OBJECT_PATH, TDXD_MANAGER_INTERFACE,
+	                           "ModuleUpdateFinished", "ssss", strempty(o->result),
+	                           o->old_version, o->new_version, o->message);
+	if (r < 0)
+		log_debug_errno(r, "Failed to emit ModuleUpdateFinished: %m");
+}
+
 void bus_publisher_install(struct bus_service *s) {
 	s->m->publisher = (struct manager_publisher){
 	    .userdata = s,
@@ -134,5 +172,7 @@ void bus_publisher_install(struct bus_service *s) {
 	    .memory_refused = on_memory_refused,
 	    .enable_finished = on_enable_finished,
 	    .units_stale = on_units_stale,
+	    .module_update_accepted = on_module_update_accepted,
+	    .module_update_finished = on_module_update_finished,
 	};
 }

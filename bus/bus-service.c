@@ -84,6 +84,7 @@ struct bus_service *bus_service_free(struct bus_service *s) {
 	bus_polkit_done(s);
 	bus_systemd_done(s);
 	sd_bus_message_unref(s->pending_enable);
+	sd_bus_message_unref(s->pending_update);
 	sd_bus_flush_close_unref(s->bus);
 	free(s);
 	return NULL;

@@ -2,9 +2,12 @@
 
 /* The tdxctl verbs that talk to the daemon over the system bus. */
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <time.h>
 #include <unistd.h>
@@ -274,6 +277,50 @@ int verb_offline_cpu(int argc, char **argv) {
 		return report_error("offline-cpu", &e);
 	printf("CPU %" PRIu32 " is offline.\n", cpu);
 	return 0;
+}
+
+/* A runtime update takes seconds to minutes; the daemon follows the kernel as long as it takes. */
+#define UPDATE_TIMEOUT_USEC (30ULL * 60 * 1000000)
+
+static void update_progress(const char *state, uint64_t elapsed_usec, void *userdata) {
+	/* The kernel's phases are not published, only that it works: a line that ticks. */
+	fprintf(stderr, "\rUpdating the TDX module: %s, %" PRIu64 " s ", state,
+	        elapsed_usec / 1000000);
+	fflush(stderr);
+	*(bool *)userdata = true;
+}
+
+int verb_update_module(int argc, char **argv) {
+	_cleanup_(tdxd_client_freep) struct tdxd_client *c = NULL;
+	_cleanup_close_ int fd = -EBADF;
+	struct tdxd_client_update_result res;
+	struct tdxd_client_error e;
+	bool drew = false;
+
+	if (argc != 2)
+		return usage_error("update-module takes one FILE (the TDX module update image)%s.",
+		                   "");
+	fd = open(argv[1], O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		fprintf(stderr, "tdxctl: update-module: cannot open %s: %s\n", argv[1],
+		        strerror(errno));
+		return 1;
+	}
+	int r = connect_bus_ext(&c, interactive());
+	if (r != 0)
+		return r;
+	pid_t agent = interactive() ? polkit_agent_open() : 0;
+	bool tty = isatty(STDERR_FILENO);
+	r = tdxd_client_update_module(c, fd, UPDATE_TIMEOUT_USEC, tty ? update_progress : NULL,
+	                              &drew, &res, &e);
+	polkit_agent_close(agent);
+	if (drew)
+		fputs("\n", stderr);
+	if (r < 0 && !res.result[0])
+		return report_error("update-module", &e);
+	/* the daemon's sentence: the versions, or what failed and what to do */
+	fprintf(r < 0 ? stderr : stdout, "%s\n", res.message);
+	return r < 0 ? 1 : 0;
 }
 
 int verb_enable(int argc, char **argv) {

@@ -17,3 +17,4 @@ int verb_check_cpu(int argc, char **argv);
 void verbs_set_ask_password(bool ask);
 int verb_offline_cpu(int argc, char **argv);
 int verb_enable(int argc, char **argv);
+int verb_update_module(int argc, char **argv);

@@ -68,6 +68,28 @@ static void format_module(struct json_object *caps, char *buf, size_t size) {
 		buf[0] = 0;
 }
 
+/* The loader's version and the runtime updates left, when the kernel tells (v7.2+); false
+ * when there is nothing to say. */
+static bool format_loader(struct json_object *caps, char *buf, size_t size) {
+	struct json_object *m = get(caps, "module");
+	const char *version = get_str(m, "seamldr_version"), *update = get_str(m, "update");
+	struct json_object *left = get(m, "updates_remaining");
+	bool left_known = left && json_object_is_type(left, json_type_int) &&
+	                  get_u64(m, "updates_remaining") != UINT32_MAX;
+	size_t o;
+
+	if (!*version && !left_known)
+		return false;
+	o = (size_t)snprintf(buf, size, "%s", *version ? version : "version unknown");
+	if (left_known && o < size)
+		o += (size_t)snprintf(buf + o, size - o, ", %" PRIu64 " runtime update%s left",
+		                      get_u64(m, "updates_remaining"),
+		                      get_u64(m, "updates_remaining") == 1 ? "" : "s");
+	if ((streq(update, "running") || streq(update, "failed")) && o < size)
+		snprintf(buf + o, size - o, ", module update %s", update);
+	return true;
+}
+
 static void format_packages(struct json_object *caps, char *buf, size_t size) {
 	struct json_object *a = get(caps, "packages");
 	size_t n = a && json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
@@ -273,6 +295,8 @@ int format_status_human(struct json_object *caps, FILE *f, const struct format_o
 	}
 	format_module(caps, buf, sizeof(buf));
 	line(f, "Module", buf);
+	if (format_loader(caps, buf, sizeof(buf)))
+		line(f, "SEAM loader", buf);
 
 	uint64_t maxv = get_u64(caps, "max_vcpus_per_td");
 	if (maxv)

@@ -43,6 +43,7 @@ static void help(void) {
 	    "  check-cpu CPU                Ask whether a CPU may go offline\n"
 	    "  offline-cpu CPU              Offline a CPU through the CPU guard (root or polkit)\n"
 	    "  enable                       (Re)try enabling TDX now (root or polkit)\n"
+	    "  update-module FILE           Update the TDX module at runtime (root or polkit)\n"
 	    "\n"
 	    "Options:\n"
 	    "  -h --help                    Show this help\n"
@@ -52,7 +53,7 @@ static void help(void) {
 	    "     --all                     Show every check and hint, folding nothing\n"
 	    "                               (status, check)\n"
 	    "     --root DIR                Read kernel files below DIR (check only)\n"
-	    "     --no-ask-password         Do not ask for a password (offline-cpu, enable)\n"
+	    "     --no-ask-password         Do not ask for a password (privileged verbs)\n"
 	    "\n"
 	    "ADDRESS and SIZE take decimal, 0x hex and K, M, G, T suffixes (powers of 1024).\n"
 	    "Exit status: 0 success/ready/allowed, 1 not ready/refused/failed, 2 usage error.\n"
@@ -146,6 +147,8 @@ static int run_check(const struct args *a) {
 	    .cpu_guard = cfg.cpu_guard,
 	    .memory_gate = cfg.memory_gate,
 	    .kvm_module = cfg.kvm_module,
+	    .minimum_module_version =
+	        cfg.minimum_module_version[0] ? &cfg.minimum_module_version_parsed : NULL,
 	};
 	r = status_derive(&h, &policy, &ep, &s);
 	if (r >= 0) {
@@ -238,6 +241,10 @@ static int run_enable(const struct args *a) {
 	return verb_enable(a->argc, a->argv);
 }
 
+static int run_update_module(const struct args *a) {
+	return verb_update_module(a->argc, a->argv);
+}
+
 static const struct verb {
 	const char *name;
 	int n_args; /* positional arguments after the verb */
@@ -251,6 +258,7 @@ static const struct verb {
     {"check-cpu", 1, " CPU", false, false, run_check_cpu},
     {"offline-cpu", 1, " CPU", false, false, run_offline_cpu},
     {"enable", 0, "", false, false, run_enable},
+    {"update-module", 1, " FILE", false, false, run_update_module},
 };
 
 int main(int argc, char **argv) {

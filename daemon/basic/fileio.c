@@ -139,16 +139,15 @@ int read_one_line_at(const char *root, const char *path, char **ret) {
 	return 0;
 }
 
-int write_string_at(const char *root, const char *path, const char *value) {
+static int write_string_flags(const char *root, const char *path, const char *value, int flags) {
 	_cleanup_free_ char *p = root_path(root, path);
 	if (!p)
 		return -ENOMEM;
 	/* Under a test root the "attribute" is a regular file that must end up holding exactly the
 	 * value written, as a sysfs read would show it. */
 	bool test_root = root && !streq(root, "/");
-	/* O_NONBLOCK: a FIFO without a reader gives ENXIO instead of blocking the daemon */
 	_cleanup_close_ int fd =
-	    open(p, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | (test_root ? O_TRUNC : 0));
+	    open(p, O_WRONLY | O_CLOEXEC | O_NOCTTY | flags | (test_root ? O_TRUNC : 0));
 	if (fd < 0)
 		return -errno;
 	size_t l = strlen(value);
@@ -158,6 +157,15 @@ int write_string_at(const char *root, const char *path, const char *value) {
 	if ((size_t)k != l)
 		return -EIO;
 	return 0;
+}
+
+int write_string_at(const char *root, const char *path, const char *value) {
+	/* O_NONBLOCK: a FIFO without a reader gives ENXIO instead of blocking the daemon */
+	return write_string_flags(root, path, value, O_NONBLOCK);
+}
+
+int write_string_at_wait(const char *root, const char *path, const char *value) {
+	return write_string_flags(root, path, value, 0);
 }
 
 static int mkdir_parents(const char *p) {

@@ -37,6 +37,9 @@ int read_one_line_at(const char *root, const char *path, char **ret);
 /* Write a string to an existing file (sysfs attribute style: no O_CREAT, no O_TRUNC unless
  * the target is a regular file under a test root). */
 int write_string_at(const char *root, const char *path, const char *value);
+/* The same with a blocking open, for a worker thread only: a FIFO a test puts in place of a
+ * kernel file (the firmware-upload files) waits for the test's reader instead of failing. */
+int write_string_at_wait(const char *root, const char *path, const char *value);
 
 /* Atomically replace (create) a regular file: write to a temporary file, then rename.
  * Creates missing parent directories (mode 0755). */

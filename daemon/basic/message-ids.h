@@ -10,3 +10,6 @@
 #define ENABLE_FAILED_MESSAGE_ID  "9d07e3b15a6c4f28b1e4c8a2d0f39e57" /* enabling TDX failed */
 #define OPERATOR_POLICY_MESSAGE_ID                                                                 \
 	"5e61b2c8d4a94f0b8c27e9d1a3f6b045" /* load blocked by modprobe.d */
+#define MODULE_UPDATED_MESSAGE_ID "8dee39ea87364757a7bbeb031bfbde06" /* runtime module update */
+#define MODULE_UPDATE_FAILED_MESSAGE_ID                                                            \
+	"eecadae5b1a649619400785b72ff0e7d" /* runtime module update failed */

@@ -91,6 +91,13 @@ void manager_handle_uevent(const struct uevent *ev, void *userdata) {
 			on_dax_added(m, ev->sysname);
 		return;
 	}
+	if (streq(ev->subsystem, "faux")) {
+		/* tdx_host (v7.2) says "change" when the module's version or the loader's state
+		 * changed, e.g. after a runtime update by another tool. */
+		if (streq(ev->sysname, "tdx_host") && streq(ev->action, "change"))
+			(void)manager_probe(m);
+		return;
+	}
 	if (streq(ev->subsystem, "module")) {
 		/* kvm_intel (or the configured module) loaded or unloaded by someone else. */
 		if (streq(ev->sysname, m->config.kvm_module))

@@ -34,6 +34,7 @@ Manager *manager_free(Manager *m) {
 		return NULL;
 	/* A module load cannot be interrupted: this waits for it. */
 	m->sequence = enable_sequence_free(m->sequence);
+	manager_update_stop(m);
 	m->enable_done_source = sd_event_source_disable_unref(m->enable_done_source);
 	m->enable_extend_source = sd_event_source_disable_unref(m->enable_extend_source);
 	manager_gate_stop(m);
@@ -90,6 +91,9 @@ static int derive(Manager *m, struct tdx_status *ret) {
 	    .cpu_guard = m->config.cpu_guard,
 	    .memory_gate = m->config.memory_gate,
 	    .kvm_module = m->config.kvm_module,
+	    .minimum_module_version = m->config.minimum_module_version[0]
+	                                  ? &m->config.minimum_module_version_parsed
+	                                  : NULL,
 	};
 	int r = status_derive(&m->host, &p, &m->enable, ret);
 	if (r >= 0)
@@ -446,8 +450,8 @@ int manager_enable(Manager *m) {
 	struct enable_outcome o;
 	int r;
 
-	if (m->enable.running)
-		return -EBUSY;
+	if (m->enable.running || m->enable.update_running)
+		return -EBUSY; /* no enable while a module update runs */
 	if (!m->sequence) {
 		r = enable_sequence_new(&m->sequence);
 		if (r < 0)
@@ -457,7 +461,8 @@ int manager_enable(Manager *m) {
 	/* A new attempt: what an earlier one concluded no longer holds. State is "starting" from
 	 * here on, and manager_notify_status() holds READY=1 back until it ends. The decision is
 	 * made on a fresh probe. */
-	m->enable = (struct enable_progress){.running = true};
+	m->enable =
+	    (struct enable_progress){.running = true, .update_failed = m->enable.update_failed};
 	r = manager_probe(m);
 	struct enable_facts f = enable_facts(m, r);
 	r = enable_sequence_begin(m->sequence, &f, &o);

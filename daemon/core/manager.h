@@ -18,6 +18,7 @@
 #include "enable-sequence.h"
 #include "host.h"
 #include "memory-gate.h"
+#include "module-update.h"
 #include "run-files.h"
 #include "status.h"
 #include "uevent.h"
@@ -40,6 +41,11 @@ struct manager_publisher {
 	 * GetCapabilities, a reloaded QuoteServiceUnit=): answers come back through
 	 * manager_set_unit_state(). */
 	void (*units_stale)(void *userdata);
+	/* The UpdateModule() call is answered: the kernel took the image (o->error is NONE),
+	 * or it was refused before (o->error, o->message). */
+	void (*module_update_accepted)(void *userdata, const struct module_update_outcome *o);
+	/* ModuleUpdateFinished: an update the kernel took has ended (o->result, versions). */
+	void (*module_update_finished)(void *userdata, const struct module_update_outcome *o);
 };
 
 /* The systemd units whose states the attestation checks judge. */
@@ -82,6 +88,10 @@ typedef struct Manager {
 	/* The enable sequence and the event sources that drive it. */
 	struct enable_sequence *sequence;
 	sd_event_source *enable_done_source, *enable_extend_source;
+
+	/* The runtime module update and the source that watches its worker (manager-update.c). */
+	struct module_update *update;
+	sd_event_source *update_source;
 
 	/* The CPU guard: its own OfflineCPU() in flight, whose kernel offline event is expected
 	 * (and in warn mode already signalled). */
@@ -143,6 +153,10 @@ void manager_notify_status(Manager *m);
 /* The capabilities document as published: KeyID usage read fresh, the host's identity. */
 int manager_get_capabilities(Manager *m, char **ret);
 int manager_enable(Manager *m); /* -EBUSY while one runs; the end goes to enable_finished */
+/* Refusals are in ret->error at once; when ret->running, the call is answered through
+ * module_update_accepted and the end published through module_update_finished. */
+int manager_update_module(Manager *m, int fd, const char *who, struct module_update_outcome *ret);
+void manager_update_stop(Manager *m);
 int manager_offline_cpu(Manager *m, unsigned cpu, const char *who, struct cpu_guard_outcome *ret);
 int manager_check_cpu_offline(Manager *m, unsigned cpu, struct cpu_verdict *ret);
 int manager_check_memory_range(Manager *m, uint64_t address, uint64_t size,

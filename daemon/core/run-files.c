@@ -68,7 +68,7 @@ void run_files_save_metrics(struct run_files *saved, const char *root, const str
 
 	if (!*c->prometheus_text_file)
 		return;
-	if (prometheus_format(s, counters, PROMETHEUS_UNKNOWN, NULL, &text) < 0)
+	if (prometheus_format(s, counters, PROMETHEUS_UNKNOWN, s->seamldr_version, &text) < 0)
 		return;
 	if (saved->prometheus && streq(saved->prometheus, text))
 		return;

@@ -70,7 +70,7 @@ static int on_udev_event(sd_event_source *es, int fd, uint32_t revents, void *us
 
 int uevent_source_new_udev(sd_event *event, uevent_handler_t handler, void *userdata,
                            struct uevent_source **ret) {
-	static const char *const subsystems[] = {"cpu", "memory", "dax", "module"};
+	static const char *const subsystems[] = {"cpu", "memory", "dax", "module", "faux"};
 	struct uevent_source *s;
 	int r = source_alloc(handler, userdata, &s);
 	if (r < 0)

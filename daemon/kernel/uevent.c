@@ -17,6 +17,8 @@ static const char *subsystem_from_devpath(const char *devpath) {
 		return "dax";
 	if (startswith(devpath, "/module/"))
 		return "module";
+	if (startswith(devpath, "/devices/faux/"))
+		return "faux";
 	return "";
 }
 

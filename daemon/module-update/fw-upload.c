@@ -132,7 +132,8 @@ static int write_attr(struct run *u, const char *file, const char *value) {
 	_cleanup_free_ char *p = path_of(u, file);
 	if (!p)
 		return -ENOMEM;
-	int r = write_string_at(u->root, p, value);
+	/* the worker thread may wait: nothing else runs on it */
+	int r = write_string_at_wait(u->root, p, value);
 	if (r < 0 && r != -ENOMEM)
 		return failf(u, r, "cannot write \"%s\" to %s: %s", value, p, strerror(-r));
 	return r;

@@ -38,7 +38,11 @@ static struct json_object *build_module(const struct tdx_status *s) {
 	if (!m || add_str(m, "version", s->module_version) < 0 ||
 	    add_u32(m, "build_date", s->module_build_date) < 0 ||
 	    add_u32(m, "build_number", s->module_build_number) < 0 ||
-	    add_u32(m, "max_vcpus_per_td", s->module_max_vcpus) < 0)
+	    add_u32(m, "max_vcpus_per_td", s->module_max_vcpus) < 0 ||
+	    add_str(m, "seamldr_version", s->seamldr_version) < 0 ||
+	    /* 0 is a real answer here (no update left): unknown is 4294967295, as on the bus */
+	    add_u32(m, "updates_remaining", s->updates_remaining) < 0 ||
+	    add_str(m, "update", s->module_update) < 0)
 		return NULL;
 	return TAKE_PTR(m);
 }

@@ -102,6 +102,14 @@ void check_module_init(const struct facts *f, struct tdx_status *s) {
 			            k->init_line.text);
 		return;
 	}
+	if (h->tdx_host_version_enxio && !(f->ep && f->ep->update_running)) {
+		set(c, CHECK_FAIL,
+		    "the TDX module is not usable: /sys/devices/faux/tdx_host/version reads ENXIO "
+		    "(a runtime module update failed)");
+		hint(c, "reboot to load a working TDX module: no TD can run on this host until "
+		        "then; the kernel keeps the module shut down after a failed update");
+		return;
+	}
 	if (f->initialized) {
 		set(c, CHECK_PASS, "the TDX module is initialized");
 		if (s->module_version[0])
@@ -211,4 +219,44 @@ void check_keyid_capacity(const struct facts *f, struct tdx_status *s) {
 	}
 	set(c, CHECK_PASS, "%" PRIu32 " of %" PRIu32 " guest KeyIDs free",
 	    s->total_keyids - s->used_keyids, s->total_keyids);
+}
+
+/* ---- currency ---- */
+
+void check_module_version(const struct facts *f, const struct status_policy *policy,
+                          struct tdx_status *s) {
+	struct check *c = &s->checks[CHECK_MODULE_VERSION];
+	const struct module_version *min = policy ? policy->minimum_module_version : NULL;
+	char want[MODULE_VERSION_STRING_MAX], have[MODULE_VERSION_STRING_MAX];
+	struct module_version running;
+
+	if (!min) {
+		set(c, CHECK_SKIP, "not checked: no MinimumModuleVersion= is configured");
+		return;
+	}
+	module_version_format(min, want, sizeof want);
+	if (!s->module_version[0] || module_version_parse(s->module_version, &running) < 0) {
+		/* "1.5" (an older kernel's log line) cannot be compared with 1.5.24 */
+		set(c, CHECK_SKIP,
+		    "not checked: the running TDX module's full version is unknown%s%s%s "
+		    "(MinimumModuleVersion=%s)",
+		    s->module_version[0] ? " (only \"" : "", s->module_version,
+		    s->module_version[0] ? "\")" : "", want);
+		return;
+	}
+	module_version_format(&running, have, sizeof have);
+	if (module_version_compare(&running, min) < 0) {
+		set(c, CHECK_FAIL,
+		    "the TDX module runs version %s, below the configured minimum %s "
+		    "(MinimumModuleVersion=)",
+		    have, want);
+		hint(c,
+		     "update the TDX module to %s or later: at runtime with tdxctl update-module "
+		     "FILE where the kernel offers it (ModuleUpdate is not 'unsupported'), else "
+		     "with a BIOS update and a reboot",
+		     want);
+		return;
+	}
+	set(c, CHECK_PASS, "the TDX module runs version %s, at least the configured minimum %s",
+	    have, want);
 }

@@ -73,6 +73,11 @@ void check_kvm_vm_types(const struct facts *f, struct tdx_status *s);
 void check_module_init(const struct facts *f, struct tdx_status *s);
 void check_max_vcpus(const struct facts *f, struct tdx_status *s);
 void check_keyid_capacity(const struct facts *f, struct tdx_status *s);
+void check_module_version(const struct facts *f, const struct status_policy *policy,
+                          struct tdx_status *s);
+
+/* checks-kernel.c */
+void check_kexec(const struct facts *f, struct tdx_status *s);
 
 /* checks-memory.c */
 int check_convertible_memory(const struct facts *f, struct tdx_status *s);

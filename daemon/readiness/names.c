@@ -42,6 +42,8 @@ static const struct {
     [CHECK_PLATFORM_REGISTRATION] = {"platform-registration", "attestation"},
     [CHECK_QUOTE_SERVICE] = {"quote-service", "attestation"},
     [CHECK_COLLATERAL_SERVICE] = {"collateral-service", "attestation"},
+    [CHECK_MODULE_VERSION] = {"module-version", "module"},
+    [CHECK_KEXEC] = {"kexec", "kernel"},
 };
 
 static const char *const source_keys[_SRC_MAX] = {

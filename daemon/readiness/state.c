@@ -63,7 +63,8 @@ void derive_state(const struct facts *f, struct tdx_status *s) {
 	                                         CHECK_KVM_MODULE, CHECK_KVM_TDX,
 	                                         CHECK_KVM_VM_TYPES};
 	static const enum check_id capacity[] = {CHECK_CPU_PACKAGES, CHECK_KEYID_CAPACITY,
-	                                         CHECK_CONVERTIBLE_MEMORY, CHECK_TDX_MEMORY};
+	                                         CHECK_CONVERTIBLE_MEMORY, CHECK_TDX_MEMORY,
+	                                         CHECK_MODULE_VERSION};
 	const struct enable_progress *ep = f->ep;
 	const struct check *c;
 	char *reason = s->reason;
@@ -90,6 +91,12 @@ void derive_state(const struct facts *f, struct tdx_status *s) {
 		return;
 	}
 
+	if (f->h->tdx_host_version_enxio && !(ep && ep->update_running)) {
+		s->state = TDX_STATE_FAILED;
+		textf(reason, rs, false, "the TDX module is unusable until the host reboots: %s",
+		      s->checks[CHECK_MODULE_INIT].summary);
+		return;
+	}
 	if (ep && ep->failed) {
 		s->state = TDX_STATE_FAILED;
 		textf(reason, rs, false, "enabling TDX failed: %s",

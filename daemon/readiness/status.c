@@ -107,6 +107,8 @@ int status_derive(const struct tdx_host *h, const struct status_policy *policy,
 	if (r < 0)
 		goto fail;
 	check_memory_auto_online(&f, &s);
+	check_module_version(&f, policy, &s);
+	check_kexec(&f, &s);
 
 	derive_state(&f, &s);
 
@@ -123,6 +125,7 @@ int status_derive(const struct tdx_host *h, const struct status_policy *policy,
 	/* Kernel lines and sysfs text are quoted in these: D-Bus and JSON need valid UTF-8. */
 	(void)utf8_sanitize(s.reason);
 	(void)utf8_sanitize(s.module_version);
+	(void)utf8_sanitize(s.seamldr_version);
 	for (size_t i = 0; i < _CHECK_MAX; i++) {
 		(void)utf8_sanitize(s.checks[i].summary);
 		(void)utf8_sanitize(s.checks[i].hint);

@@ -56,6 +56,8 @@ enum check_id {
 	CHECK_PLATFORM_REGISTRATION,
 	CHECK_QUOTE_SERVICE,
 	CHECK_COLLATERAL_SERVICE,
+	CHECK_MODULE_VERSION,
+	CHECK_KEXEC,
 	_CHECK_MAX,
 };
 
@@ -81,6 +83,10 @@ struct enable_progress {
 	bool in_use;            /* loaded without TDX and held: not reloaded */
 	char in_use_reason[CHECK_TEXT_MAX];
 	bool dry_run; /* under --root: nothing loaded for real */
+	/* The runtime module update (daemon/module-update): one of tdxd's runs (tdx_host/version
+	 * may read ENXIO meanwhile), or the last one failed. */
+	bool update_running;
+	bool update_failed;
 };
 
 enum {
@@ -104,7 +110,10 @@ struct tdx_status {
 	char reason[CHECK_TEXT_MAX];
 	struct check checks[_CHECK_MAX];
 
-	char module_version[32]; /* "1.5.24", "1.5", or "" */
+	char module_version[32];    /* "1.5.24", "1.5", or "" */
+	char seamldr_version[32];   /* "2.0.01" or "" (SEAMLoaderVersion) */
+	uint32_t updates_remaining; /* UINT32_MAX: unknown (ModuleUpdatesRemaining) */
+	const char *module_update;  /* unsupported | idle | running | failed (ModuleUpdate) */
 	uint32_t module_build_date, module_build_number;
 	uint32_t module_max_vcpus; /* from the module's metadata, 0 unknown */
 	uint32_t max_vcpus;        /* effective per-TD limit, 0 when TDX is not up */
@@ -139,6 +148,8 @@ struct status_policy {
 	enum policy_mode cpu_guard;
 	enum policy_mode memory_gate;
 	const char *kvm_module;
+	/* MinimumModuleVersion=, parsed; NULL: none (the module-version check skips) */
+	const struct module_version *minimum_module_version;
 };
 
 /* Derive the status from a host. Pure (no I/O). `enable` may be NULL (tdxctl check). */

@@ -17,7 +17,24 @@ int derive_values(const struct facts *f, const struct status_policy *policy, str
 	const struct kmsg_facts *k = &h->kmsg;
 	int r;
 
-	if (h->tdx_host_version_known) {
+	/* Module lifecycle (docs/readiness.md, *Module currency and lifecycle*). */
+	if (h->seamldr_version_known)
+		textf(s->seamldr_version, sizeof(s->seamldr_version), false, "%u.%u.%02u",
+		      h->sl_major, h->sl_minor, h->sl_update);
+	s->updates_remaining = h->remaining_updates_known ? h->remaining_updates : UINT32_MAX;
+	if (f->ep && f->ep->update_running)
+		s->module_update = "running";
+	else if ((f->ep && f->ep->update_failed) || h->tdx_host_version_enxio)
+		s->module_update = "failed";
+	else if (h->module_update_supported)
+		s->module_update = "idle";
+	else
+		s->module_update = "unsupported";
+
+	if (h->tdx_host_version_enxio) {
+		/* The module that initialized at boot (the log's version line) is gone: no version
+		 * is the truth until it works again. */
+	} else if (h->tdx_host_version_known) {
 		textf(s->module_version, sizeof(s->module_version), false, "%u.%u.%02u",
 		      h->th_major, h->th_minor, h->th_update);
 		s->sources[SRC_MODULE_VERSION] = "/sys/devices/faux/tdx_host/version";

@@ -31,6 +31,9 @@ PROPERTIES = {
     "Sources": ("a{ss}", None),
     "AttestationReady": ("b", None),
     "AttestationReason": ("s", None),
+    "SEAMLoaderVersion": ("s", None),
+    "ModuleUpdatesRemaining": ("u", None),
+    "ModuleUpdate": ("s", None),
 }
 
 # name -> [(direction, type, name)]
@@ -42,11 +45,14 @@ METHODS = {
     "CheckCPUOffline": [("in", "u", "cpu"), ("out", "b", "allowed"), ("out", "s", "reason")],
     "OfflineCPU": [("in", "u", "cpu")],
     "EnableTDX": [],
+    "UpdateModule": [("in", "h", "image")],
 }
 
 SIGNALS = {
     "CPUOfflineBlocked": [("u", "cpu"), ("u", "package"), ("s", "action")],
     "MemoryRefused": [("s", "device"), ("t", "address"), ("t", "size"), ("s", "reason")],
+    "ModuleUpdateFinished": [("s", "result"), ("s", "old_version"), ("s", "new_version"),
+                             ("s", "message")],
 }
 
 

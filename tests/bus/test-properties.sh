@@ -3,7 +3,7 @@
 # (written from the spec next to each fixture) and against GetCapabilities, key by key.
 . "$(dirname "$0")/lib.sh"
 
-FIXTURE_LIST=${FIXTURE_LIST:-"spr-2s-v6.16-ready vendor-sysfs-metadata emr-2s-v7.1-ready bios-disabled package-offline kvm-no-tdx-in-use"}
+FIXTURE_LIST=${FIXTURE_LIST:-"spr-2s-v6.16-ready vendor-sysfs-metadata emr-2s-v7.1-ready bios-disabled package-offline kvm-no-tdx-in-use gnr-2s-v7.2-no-updates-left"}
 first=1
 
 for fx in $FIXTURE_LIST; do
@@ -23,7 +23,7 @@ for fx in $FIXTURE_LIST; do
 		org.freedesktop.DBus.Properties GetAll s org.tdxd.Tdx1.Manager | jq '.data[0]')
 	caps=$(call GetCapabilities --json=short | jq -r '.data[0]')
 	n=$(jq 'length' <<<"$props")
-	assert_eq 22 "$n" "$fx: GetAll returns the 22 properties of the spec"
+	assert_eq 25 "$n" "$fx: GetAll returns the 25 properties of the spec"
 
 	# Property -> the capabilities document, for every property the document carries.
 	jq -n -e --argjson p "$props" --argjson c "$caps" '
@@ -50,6 +50,9 @@ for fx in $FIXTURE_LIST; do
 		  [v("CPUGuard") == $c.policy.cpu_guard, "CPUGuard"],
 		  [v("MemoryGate") == $c.policy.memory_gate, "MemoryGate"],
 		  [v("Sources") == $c.sources, "Sources"],
+		  [v("SEAMLoaderVersion") == $c.module.seamldr_version, "SEAMLoaderVersion"],
+		  [v("ModuleUpdatesRemaining") == $c.module.updates_remaining, "ModuleUpdatesRemaining"],
+		  [v("ModuleUpdate") == $c.module.update, "ModuleUpdate"],
 		  [v("KVMModule") == "kvm_intel", "KVMModule"],
 		  [v("AttestationReady") == $c.attestation.ready, "AttestationReady"],
 		  [v("AttestationReason") == $c.attestation.reason, "AttestationReason"]

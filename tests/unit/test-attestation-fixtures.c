@@ -122,7 +122,7 @@ static void judge(const char *root, enum unit_state quote, enum unit_state pccs,
                   struct tdx_status *ret_status, struct attestation_facts *ret_facts,
                   struct attestation_status *ret) {
 	struct tdx_host h;
-	const struct status_policy policy = {POLICY_ENFORCE, POLICY_ENFORCE, "kvm_intel"};
+	const struct status_policy policy = {POLICY_ENFORCE, POLICY_ENFORCE, "kvm_intel", NULL};
 
 	ck_assert_int_eq(probe_host(root, NULL, &h), 0);
 	ck_assert_int_eq(status_derive(&h, &policy, NULL, ret_status), 0);

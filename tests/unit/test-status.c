@@ -875,6 +875,180 @@ START_TEST(test_tdmr_limit_warns) {
 }
 END_TEST
 
+/* ---- module currency and lifecycle ---- */
+
+static struct tdx_status *derive_min(const char *minimum, const struct enable_progress *ep) {
+	static struct module_version min;
+	struct status_policy p = {.cpu_guard = POLICY_ENFORCE,
+	                          .memory_gate = POLICY_WARN,
+	                          .kvm_module = "kvm_intel",
+	                          .minimum_module_version = minimum ? &min : NULL};
+	if (minimum)
+		ck_assert_int_eq(module_version_parse(minimum, &min), 0);
+	if (fx.derived)
+		tdx_status_done(&fx.s);
+	ck_assert_int_eq(status_derive(&fx.h, &p, ep, &fx.s), 0);
+	fx.derived = true;
+	for (int i = 0; i < _CHECK_MAX; i++)
+		if (fx.s.checks[i].result == CHECK_WARN || fx.s.checks[i].result == CHECK_FAIL)
+			ck_assert_msg(fx.s.checks[i].hint[0], "%s has no hint",
+			              check_id_to_string(i));
+	return &fx.s;
+}
+
+/* A v7.2 host: tdx_host with the module and loader versions and the upload device. */
+static void host_v72(void) {
+	host_ready();
+	fx.h.tdx_host_dev = fx.h.tdx_host_version_known = true;
+	fx.h.th_major = 1, fx.h.th_minor = 5, fx.h.th_update = 20;
+	fx.h.seamldr_version_known = true;
+	fx.h.sl_major = 2, fx.h.sl_minor = 0, fx.h.sl_update = 1;
+	fx.h.remaining_updates_known = true;
+	fx.h.remaining_updates = 14;
+	fx.h.module_update_supported = true;
+}
+
+START_TEST(test_module_version) {
+	host_v72();
+	struct tdx_status *s = derive_min(NULL, NULL);
+	CHECK_IS(s, CHECK_MODULE_VERSION, "skip");
+	SUMMARY_HAS(s, CHECK_MODULE_VERSION, "MinimumModuleVersion=");
+	STATE_IS(s, "ready");
+
+	s = derive_min("1.5.24", NULL);
+	CHECK_IS(s, CHECK_MODULE_VERSION, "fail");
+	SUMMARY_HAS(s, CHECK_MODULE_VERSION, "1.5.20");
+	SUMMARY_HAS(s, CHECK_MODULE_VERSION, "1.5.24");
+	HINT_HAS(s, CHECK_MODULE_VERSION, "tdxctl update-module");
+	STATE_IS(s, "degraded"); /* rule 5: the fifth degrading check */
+	ck_assert_ptr_nonnull(strstr(s->reason, "below the configured minimum 1.5.24"));
+
+	/* numeric per component: 1.5.20 is above 1.5.6 (1.5.06) */
+	s = derive_min("1.5.6", NULL);
+	CHECK_IS(s, CHECK_MODULE_VERSION, "pass");
+	SUMMARY_HAS(s, CHECK_MODULE_VERSION, "1.5.06");
+	STATE_IS(s, "ready");
+	s = derive_min("1.5.20", NULL);
+	CHECK_IS(s, CHECK_MODULE_VERSION, "pass");
+	s = derive_min("2.0.0", NULL);
+	CHECK_IS(s, CHECK_MODULE_VERSION, "fail");
+
+	/* only "1.5" known (an older kernel's log line): not comparable, skip */
+	fx.h.tdx_host_dev = fx.h.tdx_host_version_known = false;
+	kl(&fx.h.kmsg.version_line, "virt/tdx: TDX module: version 1.5");
+	fx.h.kmsg.version_major = 1, fx.h.kmsg.version_minor = 5;
+	fx.h.kmsg.version_has_update = false;
+	s = derive_min("1.5.24", NULL);
+	ck_assert_str_eq(s->module_version, "1.5");
+	CHECK_IS(s, CHECK_MODULE_VERSION, "skip");
+	STATE_IS(s, "ready");
+	/* no version at all: skip */
+	fx.h.kmsg.version_line.present = false;
+	s = derive_min("1.5.24", NULL);
+	CHECK_IS(s, CHECK_MODULE_VERSION, "skip");
+}
+END_TEST
+
+START_TEST(test_kexec) {
+	host_v72();
+	struct tdx_status *s = derive();
+	CHECK_IS(s, CHECK_KEXEC, "pass");
+	ck_assert_str_eq(check_category(CHECK_KEXEC), "kernel");
+
+	fx.h.cpuinfo.bug_tdx_pw_mce = true;
+	s = derive(); /* kernel version unknown, nothing logged: no warning */
+	CHECK_IS(s, CHECK_KEXEC, "pass");
+
+	static const struct {
+		uint32_t major, minor, patch;
+		const char *result;
+	} kernels[] = {
+	    {6, 17, 4, "pass"}, {6, 17, 5, "warn"}, {6, 18, 0, "warn"},
+	    {6, 16, 9, "pass"}, {7, 1, 4, "warn"},
+	};
+	for (size_t i = 0; i < ELEMENTSOF(kernels); i++) {
+		fx.h.kernel_version_known = true;
+		fx.h.kernel_major = kernels[i].major;
+		fx.h.kernel_minor = kernels[i].minor;
+		fx.h.kernel_patch = kernels[i].patch;
+		snprintf(fx.h.osrelease, sizeof fx.h.osrelease, "%u.%u.%u-1-amd64",
+		         kernels[i].major, kernels[i].minor, kernels[i].patch);
+		s = derive();
+		ck_assert_msg(
+		    streq(check_result_to_string(s->checks[CHECK_KEXEC].result), kernels[i].result),
+		    "%s: kexec %s", fx.h.osrelease,
+		    check_result_to_string(s->checks[CHECK_KEXEC].result));
+		STATE_IS(s, "ready"); /* a warning only */
+	}
+	s = derive();
+	SUMMARY_HAS(s, CHECK_KEXEC, "7.1.4-1-amd64");
+	HINT_HAS(s, CHECK_KEXEC, "kdump");
+
+	/* the kernel said so: warns whatever the version, quoting it */
+	fx.h.kernel_version_known = false;
+	fx.h.osrelease[0] = 0;
+	kl(&fx.h.kmsg.kexec_refused, "kexec: Not allowed on platform with tdx_pw_mce bug");
+	s = derive();
+	CHECK_IS(s, CHECK_KEXEC, "warn");
+	SUMMARY_HAS(s, CHECK_KEXEC, "Not allowed on platform with tdx_pw_mce bug");
+}
+END_TEST
+
+START_TEST(test_module_lifecycle_values) {
+	host_v72();
+	struct tdx_status *s = derive();
+	ck_assert_str_eq(s->seamldr_version, "2.0.01");
+	ck_assert_uint_eq(s->updates_remaining, 14);
+	ck_assert_str_eq(s->module_update, "idle");
+
+	fx.h.remaining_updates = 0;
+	s = derive(); /* no check judges the count */
+	ck_assert_uint_eq(s->updates_remaining, 0);
+	STATE_IS(s, "ready");
+
+	fx.h.seamldr_version_known = fx.h.remaining_updates_known = false;
+	fx.h.module_update_supported = false;
+	s = derive();
+	ck_assert_str_eq(s->seamldr_version, "");
+	ck_assert_uint_eq(s->updates_remaining, UINT32_MAX);
+	ck_assert_str_eq(s->module_update, "unsupported");
+
+	struct enable_progress ep = {.update_running = true};
+	fx.h.module_update_supported = true;
+	s = derive_ep(&ep);
+	ck_assert_str_eq(s->module_update, "running");
+	ep = (struct enable_progress){.update_failed = true};
+	s = derive_ep(&ep);
+	ck_assert_str_eq(s->module_update, "failed");
+	STATE_IS(s, "ready"); /* the module still works */
+}
+END_TEST
+
+START_TEST(test_module_unusable_after_update) {
+	host_v72();
+	kl(&fx.h.kmsg.version_line, "virt/tdx: TDX module version 1.5.16");
+	fx.h.kmsg.version_major = 1, fx.h.kmsg.version_minor = 5, fx.h.kmsg.version_update = 16;
+	fx.h.kmsg.version_has_update = true;
+	fx.h.tdx_host_version_known = false;
+	fx.h.tdx_host_version_enxio = true;
+	struct tdx_status *s = derive();
+	STATE_IS(s, "failed");
+	ck_assert_ptr_nonnull(strstr(s->reason, "reboot"));
+	CHECK_IS(s, CHECK_MODULE_INIT, "fail");
+	SUMMARY_HAS(s, CHECK_MODULE_INIT, "ENXIO");
+	HINT_HAS(s, CHECK_MODULE_INIT, "reboot");
+	/* the boot log's version is not the running one */
+	ck_assert_str_eq(s->module_version, "");
+	ck_assert_str_eq(s->module_update, "failed");
+
+	/* while tdxd's own update runs, ENXIO is expected: not a failure yet */
+	struct enable_progress ep = {.update_running = true};
+	s = derive_ep(&ep);
+	STATE_IS(s, "ready");
+	ck_assert_str_eq(s->module_update, "running");
+}
+END_TEST
+
 static Suite *suite(void) {
 	Suite *s = suite_create("status");
 	TCase *tc = tcase_create("core");
@@ -905,6 +1079,10 @@ static Suite *suite(void) {
 	tcase_add_test(tc, test_tdx_memory);
 	tcase_add_test(tc, test_memory_auto_online);
 	tcase_add_test(tc, test_tdmr_limit_warns);
+	tcase_add_test(tc, test_module_version);
+	tcase_add_test(tc, test_kexec);
+	tcase_add_test(tc, test_module_lifecycle_values);
+	tcase_add_test(tc, test_module_unusable_after_update);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -32,12 +32,17 @@ MemoryGate property s -
 Sources property a{ss} -
 AttestationReady property b -
 AttestationReason property s -
+SEAMLoaderVersion property s -
+ModuleUpdatesRemaining property u -
+ModuleUpdate property s -
 Refresh method - -
 GetCapabilities method - s
 CheckMemoryRange method tt bs
 CheckCPUOffline method u bs
 OfflineCPU method u -
 EnableTDX method - -
+UpdateModule method h -
 CPUOfflineBlocked signal uus -
 MemoryRefused signal stts -
+ModuleUpdateFinished signal ssss -
 API

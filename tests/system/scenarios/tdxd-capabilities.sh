@@ -12,7 +12,7 @@ jqe() { # WHAT FILTER EXPECTED-JSON
 jqe schema .schema '"tdxd.capabilities.v1"'
 jqe state .state '"ready"'
 jqe ready .ready true
-jqe "module" .module '{"version":"1.5.06","build_date":20240725,"build_number":784,"max_vcpus_per_td":576}'
+jqe "module" .module '{"version":"1.5.06","build_date":20240725,"build_number":784,"max_vcpus_per_td":576,"seamldr_version":"","updates_remaining":4294967295,"update":"unsupported"}'
 jqe "keyids" .keyids '{"total":31,"used":0,"free":31}'
 jqe "convertible memory" .convertible_memory \
 	'{"bytes":2414870528,"regions":[{"base":1048576,"size":2146435072},{"base":4294967296,"size":268435456}]}'
