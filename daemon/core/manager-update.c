@@ -9,12 +9,6 @@
 #include "macro.h"
 #include "manager.h"
 
-void manager_update_stop(Manager *m) {
-	m->update_source = sd_event_source_disable_unref(m->update_source);
-	/* joins the worker: the kernel finishes an update it took on its own */
-	m->update = module_update_free(m->update);
-}
-
 static void update_end(Manager *m, struct module_update_outcome *o) {
 	m->update_source = sd_event_source_disable_unref(m->update_source);
 	m->enable.update_running = false;

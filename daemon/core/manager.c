@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The manager (manager.h): probe, derive, publish; and the requests that change the host,
- * each of which asks a policy and applies the outcome it returns. Kernel events are handled in
- * manager-events.c. */
+/* The manager (manager.h): probe, derive, publish; the requests that change the host, each of
+ * which asks a policy and applies the outcome it returns; the attestation facts and unit
+ * states. Kernel events are handled in manager-events.c, start-up and the enable sequence in
+ * manager-enable.c, UpdateModule() in manager-update.c: each calls down into this file. */
 #include <inttypes.h>
+#include <libgen.h>
+#include <sys/inotify.h>
 
 #include <systemd/sd-daemon.h>
 
@@ -12,11 +15,6 @@
 #include "macro.h"
 #include "manager.h"
 #include "uevent-source.h"
-
-/* systemd's start timeout is extended in steps while a module load runs. */
-#define EXTEND_FIRST_USEC (3 * 1000000ULL)
-#define EXTEND_EVERY_USEC (10 * 1000000ULL)
-#define EXTEND_BY_USEC    (30 * 1000000ULL)
 
 int manager_new(Manager **ret) {
 	Manager *m = calloc(1, sizeof(*m));
@@ -382,127 +380,141 @@ void manager_gate_stop(Manager *m) {
 	m->gate_retry_timer = sd_event_source_disable_unref(m->gate_retry_timer);
 }
 
-/* ---- the enable sequence ---- */
+/* ---- the module update ---- */
 
-static struct enable_facts enable_facts(Manager *m, int probe_error) {
-	return (struct enable_facts){
-	    .root = m->root,
-	    .test_root = m->test_root,
-	    .config = &m->config,
-	    .probe_error = probe_error,
-	    .host = &m->host,
-	    .status = &m->status,
-	    .progress = &m->enable,
-	};
+void manager_update_stop(Manager *m) {
+	m->update_source = sd_event_source_disable_unref(m->update_source);
+	/* joins the worker: the kernel finishes an update it took on its own */
+	m->update = module_update_free(m->update);
 }
 
-static void enable_finish(Manager *m, const struct enable_outcome *o) {
-	m->enable_done_source = sd_event_source_disable_unref(m->enable_done_source);
-	m->enable_extend_source = sd_event_source_disable_unref(m->enable_extend_source);
-	m->enable.running = m->enable.loading = false;
-	(void)manager_rederive(m);
-	if (m->publisher.enable_finished)
-		m->publisher.enable_finished(m->publisher.userdata, o);
-	/* READY=1 only now: units ordered after tdxd see the final answer. */
-	manager_notify_status(m);
+/* ---- attestation (docs/readiness.md, *Attestation checks*) ----
+ * When the files are read (start, Refresh, GetCapabilities, a unit state change; never on a
+ * kernel event: the EFI variables are firmware calls), the unit states systemd reports through
+ * the bus service, and the watch on the Quote Generation Service's socket directory. A
+ * Type=simple service is active before it listens, so while its unit is active and the socket
+ * is missing the directory is watched and the checks are judged again when the socket appears. */
+
+static const char *unit_name(Manager *m, enum manager_unit u) {
+	return u == MANAGER_UNIT_QUOTE ? m->config.quote_service_unit : PCCS_UNIT;
 }
 
-static int on_enable_done(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-	Manager *m = userdata;
-	struct enable_outcome o;
-
-	enable_sequence_reap(m->sequence);
-	/* What the kernel really did, including the log lines it wrote meanwhile. */
-	int r = manager_probe(m);
-	struct enable_facts f = enable_facts(m, r);
-	enable_sequence_verify(m->sequence, &f, &o);
-	enable_finish(m, &o);
-	return 0;
+void manager_attestation_stale(Manager *m) {
+	m->attestation_stale = true;
+	if (m->publisher.units_stale)
+		m->publisher.units_stale(m->publisher.userdata);
 }
 
-static int on_enable_extend(sd_event_source *s, uint64_t usec, void *userdata) {
-	Manager *m = userdata;
-	char line[256];
-
-	enable_sequence_describe(m->sequence, now_usec(), line, sizeof line);
-	(void)sd_notifyf(false, "EXTEND_TIMEOUT_USEC=%llu\nSTATUS=%s",
-	                 (unsigned long long)EXTEND_BY_USEC, line);
-	(void)sd_event_source_set_time_relative(s, EXTEND_EVERY_USEC);
-	(void)sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
-	return 0;
-}
-
-static int watch_load(Manager *m) {
-	int r = sd_event_add_io(m->event, &m->enable_done_source, enable_sequence_fd(m->sequence),
-	                        EPOLLIN, on_enable_done, m);
-	if (r < 0)
-		return r;
-	(void)sd_event_source_set_description(m->enable_done_source, "enable-done");
-	r = sd_event_add_time_relative(m->event, &m->enable_extend_source, CLOCK_MONOTONIC,
-	                               EXTEND_FIRST_USEC, 0, on_enable_extend, m);
-	if (r < 0)
-		return r;
-	(void)sd_event_source_set_description(m->enable_extend_source, "enable-extend-timeout");
-	return 0;
-}
-
-int manager_enable(Manager *m) {
-	struct enable_outcome o;
+/* Read the files again with the last probe's host facts; derive and publish when they
+ * changed (or `force`). */
+static int reread(Manager *m, bool force) {
+	struct attestation_facts f;
 	int r;
 
-	if (m->enable.running || m->enable.update_running)
-		return -EBUSY; /* no enable while a module update runs */
-	if (!m->sequence) {
-		r = enable_sequence_new(&m->sequence);
-		if (r < 0)
-			return r;
+	if (!m->have_status) {
+		/* nothing probed yet: the first probe reads them */
+		m->attestation_stale = true;
+		return 0;
 	}
+	r = attestation_probe(&m->host, &f);
+	if (r < 0)
+		return log_warning_errno(r, "Failed to read the attestation files: %m");
+	if (!force && !m->attestation_stale && memcmp(&f, &m->attestation, sizeof(f)) == 0)
+		return 0;
+	m->attestation = f;
+	m->attestation_stale = false;
+	return manager_rederive(m);
+}
 
-	/* A new attempt: what an earlier one concluded no longer holds. State is "starting" from
-	 * here on, and manager_notify_status() holds READY=1 back until it ends. The decision is
-	 * made on a fresh probe. */
-	m->enable =
-	    (struct enable_progress){.running = true, .update_failed = m->enable.update_failed};
-	r = manager_probe(m);
-	struct enable_facts f = enable_facts(m, r);
-	r = enable_sequence_begin(m->sequence, &f, &o);
-	if (r < 0) {
-		m->enable.running = false;
-		(void)manager_rederive(m);
-		return r;
-	}
-	if (o.running) {
-		m->enable.loading = true;
-		(void)manager_rederive(m);
-		r = watch_load(m);
-		if (r >= 0)
-			return 0;
-		/* The load runs but its end cannot be seen: wait for it here. */
-		log_warning_errno(r, "Failed to watch the module load, waiting for it: %m");
-		enable_sequence_reap(m->sequence);
-		r = manager_probe(m);
-		f = enable_facts(m, r);
-		enable_sequence_verify(m->sequence, &f, &o);
-	}
-	enable_finish(m, &o);
+int manager_refresh_attestation(Manager *m) {
+	if (m->publisher.units_stale)
+		m->publisher.units_stale(m->publisher.userdata);
+	return reread(m, false);
+}
+
+void manager_set_unit_state(Manager *m, enum manager_unit u, enum unit_state st) {
+	if (u < 0 || u >= _MANAGER_UNIT_MAX || m->units[u] == st)
+		return;
+	log_debug("%s is %s (was %s).", unit_name(m, u), unit_state_to_string(st),
+	          unit_state_to_string(m->units[u]));
+	m->units[u] = st;
+	/* a service that starts or stops changes its socket: read the files with the state */
+	(void)reread(m, true);
+}
+
+/* ---- the socket directory watch ---- */
+
+static void drop_watch(Manager *m) {
+	m->qgs_socket_watch = sd_event_source_disable_unref(m->qgs_socket_watch);
+	m->qgs_socket_watch_dir = mfree(m->qgs_socket_watch_dir);
+}
+
+static bool want_watch(Manager *m) {
+	const struct attestation_facts *f = &m->attestation;
+	return m->event && m->units[MANAGER_UNIT_QUOTE] == UNIT_ACTIVE && f->qgs_conf_error == 0 &&
+	       f->qgs.transport == QGS_TRANSPORT_UNIX && f->qgs_socket == NODE_MISSING;
+}
+
+static void update_watch(Manager *m);
+
+static int on_socket_dir(sd_event_source *s, const struct inotify_event *ev, void *userdata) {
+	Manager *m = userdata;
+
+	/* the directory went away (the service stopped and its RuntimeDirectory with it): the
+	 * watch is gone with it, and update_watch() picks a new one if still wanted */
+	if (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF))
+		drop_watch(m);
+	(void)reread(m, false);
+	update_watch(m);
 	return 0;
 }
 
-int manager_start(Manager *m) {
-	/* READY=1 waits for the enable sequence: the first probe is published as "starting";
-	 * the sequence's end sends READY=1. */
-	m->enable.running = m->config.enable_tdx;
-	int r = manager_probe(m);
-	m->enable.running = false;
-	if (r < 0)
-		return r;
-	if (m->config.enable_tdx) {
-		r = manager_enable(m);
-		if (r < 0 && r != -EBUSY)
-			log_error_errno(r, "Failed to start enabling TDX: %m");
+static void update_watch(Manager *m) {
+	_cleanup_free_ char *dir = NULL;
+	int r;
+
+	if (!want_watch(m)) {
+		if (m->qgs_socket_watch)
+			log_debug("No longer watching for %s.", QGS_SOCKET_PATH);
+		drop_watch(m);
+		return;
 	}
-	manager_notify_status(m);
-	return 0;
+	/* the socket's directory, or its parent while the directory does not exist yet */
+	dir = root_path(m->root, QGS_SOCKET_DIR);
+	if (!dir)
+		return;
+	if (!is_dir_at("/", dir)) {
+		char *parent = dirname(dir);
+		memmove(dir, parent, strlen(parent) + 1);
+	}
+	if (m->qgs_socket_watch && streq_ptr(m->qgs_socket_watch_dir, dir))
+		return;
+	drop_watch(m);
+	r = sd_event_add_inotify(m->event, &m->qgs_socket_watch, dir,
+	                         IN_CREATE | IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF |
+	                             IN_MOVE_SELF | IN_ONLYDIR,
+	                         on_socket_dir, m);
+	if (r < 0) {
+		log_warning_errno(r,
+		                  "Failed to watch %s for the Quote Generation Service's socket, "
+		                  "it is seen at the next Refresh(): %m",
+		                  dir);
+		return;
+	}
+	(void)sd_event_source_set_description(m->qgs_socket_watch, "qgs-socket-watch");
+	m->qgs_socket_watch_dir = TAKE_PTR(dir);
+	log_debug("%s is active but %s does not exist: watching %s.", m->config.quote_service_unit,
+	          QGS_SOCKET_PATH, m->qgs_socket_watch_dir);
+}
+
+void manager_complete_attestation(Manager *m, struct tdx_status *s) {
+	attestation_complete(s, &m->attestation, m->config.quote_service_unit,
+	                     m->units[MANAGER_UNIT_QUOTE], m->units[MANAGER_UNIT_PCCS]);
+	update_watch(m);
+}
+
+void manager_attestation_done(Manager *m) {
+	drop_watch(m);
 }
 
 /* ---- requests ---- */
