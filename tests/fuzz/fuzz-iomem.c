@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* /proc/iomem: the driver-managed ranges the memory gate excludes. */
 #include "fuzz-util.h"
-#include "memory-gate.h"
+#include "iomem.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	if (size > FUZZ_MAX_INPUT)
