@@ -6,7 +6,8 @@
 # --delay-ms ends it before it ever listens. usage: test-qgs-stub.sh QGS_STUB
 set -euo pipefail
 stub=$1
-tmp=$(mktemp -d)
+# under /tmp whatever TMPDIR says: a Unix socket path has 108 bytes at most
+tmp=$(mktemp -d /tmp/qgs-stub.XXXXXX)
 pid=""
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null || true
@@ -25,6 +26,20 @@ wait_for() {
 	done
 	return 1
 }
+# stop_stub: SIGTERM, then up to 10 s for the stub to exit (never an unbounded wait); the exit
+# status in $rc
+stop_stub() {
+	local i
+	kill -TERM "$pid"
+	for ((i = 0; i < 200; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -0 "$pid" 2>/dev/null && fail "the stub did not stop on SIGTERM: $(cat "$tmp/log")"
+	rc=0
+	wait "$pid" || rc=$?
+	pid=""
+}
 # SIGTERM (15) is blocked once the stub is ready to handle it. Before the exec, the forked
 # shell may block it for a moment too: the name must be the stub's already.
 term_blocked() {
@@ -41,12 +56,10 @@ printf '#set port number\n#port = 4050\nnumber_threads = 4\n' >"$tmp/qgs.conf"
 # Unix socket: appears, is a socket, goes away on SIGTERM with exit status 0
 "$stub" --config "$tmp/qgs.conf" --socket "$sock" 2>"$tmp/log" &
 pid=$!
-wait_for test -S "$sock" || fail "no socket at $sock: $(cat "$tmp/log")"
-grep -qx "qgs-stub: listening on $sock" "$tmp/log" || fail "log: $(cat "$tmp/log")"
-kill -TERM "$pid"
-rc=0
-wait "$pid" || rc=$?
-pid=""
+# the log line is written after the socket exists: wait for both
+wait_for grep -qx "qgs-stub: listening on $sock" "$tmp/log" || fail "log: $(cat "$tmp/log")"
+[ -S "$sock" ] || fail "no socket at $sock: $(cat "$tmp/log")"
+stop_stub
 [ "$rc" = 0 ] || fail "exit status $rc after SIGTERM"
 [ ! -e "$sock" ] || fail "socket left behind"
 echo "ok   Unix socket: listens, removed on SIGTERM"
@@ -55,18 +68,18 @@ echo "ok   Unix socket: listens, removed on SIGTERM"
 mkdir -p "${sock%/*}" && : >"$sock"
 "$stub" --config "$tmp/qgs.conf" --socket "$sock" 2>"$tmp/log" &
 pid=$!
-wait_for test -S "$sock" || fail "stale file not replaced: $(cat "$tmp/log")"
-kill -TERM "$pid" && wait "$pid" && pid=""
+wait_for grep -qx "qgs-stub: listening on $sock" "$tmp/log" ||
+	fail "stale file not replaced: $(cat "$tmp/log")"
+[ -S "$sock" ] || fail "stale file not replaced by a socket"
+stop_stub
+[ "$rc" = 0 ] || fail "exit status $rc after SIGTERM"
 echo "ok   stale socket file replaced"
 
 # A stop during the delay: exit 0, no socket ever
 "$stub" --config "$tmp/qgs.conf" --socket "$sock" --delay-ms 600000 2>"$tmp/log" &
 pid=$!
 wait_for term_blocked || fail "the stub never blocked SIGTERM"
-kill -TERM "$pid"
-rc=0
-wait "$pid" || rc=$?
-pid=""
+stop_stub
 [ "$rc" = 0 ] || fail "exit status $rc after SIGTERM during the delay"
 [ ! -e "$sock" ] || fail "socket created during the delay"
 echo "ok   stop during --delay-ms: no socket"
