@@ -150,6 +150,8 @@ static int run_check(const struct args *a) {
 	    .minimum_module_version =
 	        cfg.minimum_module_version[0] ? &cfg.minimum_module_version_parsed : NULL,
 	};
+	struct host_identity id;
+	host_identity_of(&h, &id);
 	r = status_derive(&h, &policy, &ep, &s);
 	if (r >= 0) {
 		/* the attestation checks on the files alone: tdxctl does not ask systemd */
@@ -170,9 +172,7 @@ static int run_check(const struct args *a) {
 	struct json_object *caps = capabilities_build(&s);
 	bool ready = s.ready;
 	tdx_status_done(&s);
-	struct host_identity id;
-	if (!caps || host_identity_read(root, &id) < 0 ||
-	    capabilities_add_host(caps, &id, capabilities_now_usec()) < 0) {
+	if (!caps || capabilities_add_host(caps, &id, capabilities_now_usec()) < 0) {
 		json_object_put(caps);
 		return oom();
 	}

@@ -558,9 +558,7 @@ int manager_get_capabilities(Manager *m, char **ret) {
 	struct host_identity id;
 
 	(void)manager_refresh_usage(m);
-	int r = host_identity_read(m->root, &id);
-	if (r < 0)
-		return r;
+	host_identity_of(&m->host, &id);
 	*ret = capabilities_to_string(&m->status, &id, false);
 	return *ret ? 0 : -ENOMEM;
 }

@@ -279,6 +279,8 @@ struct tdx_host {
 	bool module_update_supported;
 	/* /proc/sys/kernel/osrelease ("" unknown) and its leading numbers */
 	char osrelease[65];
+	/* /proc/sys/kernel/hostname ("" unknown) */
+	char hostname[65];
 	bool kernel_version_known;
 	uint32_t kernel_major, kernel_minor, kernel_patch;
 };
@@ -327,7 +329,7 @@ int probe_hotplug_states(struct tdx_host *h);
 /* probe_misc_cgroup() into h->misc, with malformed files recorded in h->warnings */
 int probe_cgroup(struct tdx_host *h);
 int probe_tdx_host_dev(struct tdx_host *h);
-/* /proc/sys/kernel/osrelease into h->osrelease and h->kernel_* */
+/* /proc/sys/kernel/osrelease into h->osrelease and h->kernel_*, the hostname into h->hostname */
 int probe_osrelease(struct tdx_host *h);
 int probe_cpus(struct tdx_host *h);
 int probe_memory(struct tdx_host *h);

@@ -15,7 +15,7 @@
 
 /* A new json object (caller owns it), or NULL on ENOMEM. */
 struct json_object *capabilities_build(const struct tdx_status *s);
-/* Adds "host": {"hostname", "kernel", "boot_id"} (host_identity_read(): "" when unknown) and
+/* Adds "host": {"hostname", "kernel", "boot_id"} (host_identity_of(): "" when unknown) and
  * "generated_usec" (CLOCK_REALTIME) to a document, replacing them if present. Returns 0 or
  * -ENOMEM. */
 int capabilities_add_host(struct json_object *o, const struct host_identity *id,
