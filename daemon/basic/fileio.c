@@ -19,8 +19,9 @@ char *root_path(const char *root, const char *path) {
 	return p;
 }
 
-static int read_fd_full(int fd, size_t max_size, char **ret, size_t *ret_size) {
-	size_t n = 0, alloc = 4096;
+/* Read fd to its end, or only through the first `stop` (NULL: to the end). */
+static int read_fd_until(int fd, size_t max_size, const char *stop, char **ret, size_t *ret_size) {
+	size_t n = 0, alloc = 4096, stop_len = stop ? strlen(stop) : 0;
 	_cleanup_free_ char *buf = malloc(alloc + 1);
 	if (!buf)
 		return -ENOMEM;
@@ -42,7 +43,14 @@ static int read_fd_full(int fd, size_t max_size, char **ret, size_t *ret_size) {
 		}
 		if (k == 0)
 			break;
+		/* look back stop_len - 1 bytes: the terminator may straddle two reads */
+		size_t from = stop && n >= stop_len ? n - (stop_len - 1) : 0;
 		n += (size_t)k;
+		char *end = stop ? memmem(buf + from, n - from, stop, stop_len) : NULL;
+		if (end) {
+			n = (size_t)(end - buf) + stop_len;
+			break;
+		}
 	}
 	buf[n] = 0;
 	*ret = TAKE_PTR(buf);
@@ -110,12 +118,20 @@ int open_regular_at(const char *root, const char *path) {
 	return TAKE_FD(fd);
 }
 
+int read_file_until_at(const char *root, const char *path, size_t max_size, const char *stop,
+                       char **ret, size_t *ret_size) {
+	_cleanup_close_ int fd = open_regular_at(root, path);
+	if (fd < 0)
+		return fd;
+	return read_fd_until(fd, max_size, stop, ret, ret_size);
+}
+
 int read_full_file_at(const char *root, const char *path, size_t max_size, char **ret,
                       size_t *ret_size) {
 	_cleanup_close_ int fd = open_regular_at(root, path);
 	if (fd < 0)
 		return fd;
-	return read_fd_full(fd, max_size, ret, ret_size);
+	return read_fd_until(fd, max_size, NULL, ret, ret_size);
 }
 
 const char *read_strerror(int r) {

@@ -27,6 +27,11 @@ int open_regular_at(const char *root, const char *path);
  * marker table lacks). */
 int read_full_file_at(const char *root, const char *path, size_t max_size, char **ret,
                       size_t *ret_size);
+/* The same, but only through the first occurrence of `stop` (included), or the whole file
+ * when it has none: for files the kernel generates as they are read, of which only the
+ * beginning is wanted. */
+int read_file_until_at(const char *root, const char *path, size_t max_size, const char *stop,
+                       char **ret, size_t *ret_size);
 
 /* strerror() for the errors above, in words a warning can use after the path. */
 const char *read_strerror(int r);
