@@ -5,22 +5,32 @@
 #include "host.h"
 #include "macro.h"
 #include "module-version.h"
+#include "parse-util.h"
 
 #define TDX_HOST_DIR "/sys/devices/faux/tdx_host"
 
-/* A "%u.%u.%02u" attribute: 1 with *ret set, 0 when absent or unreadable (a warning names the
- * file for anything but a missing file), -ENOMEM. ENXIO is returned as -ENXIO. */
-static int read_version_attr(struct tdx_host *h, const char *path, struct module_version *ret) {
-	_cleanup_free_ char *t = NULL;
-	int r = read_one_line_at(h->root, path, &t);
+/* A tdx_host attribute: 1 with *ret set; 0 when missing, or unreadable because it is root-only
+ * (0400: an unprivileged tdxctl check leaves it unknown, no finding) or for another reason (a
+ * warning names the file); -ENXIO passed on (the module is not usable); -ENOMEM. */
+static int read_tdx_host_attr(struct tdx_host *h, const char *path, char **ret) {
+	int r = read_one_line_at(h->root, path, ret);
 	if (r == -ENOMEM || r == -ENXIO)
 		return r;
 	if (r == -ENOENT || r == -EACCES)
 		return 0;
 	if (r < 0) {
-		host_warn(h, "%s: %s", path, strerror(-r));
+		host_warn(h, "%s: %s", path, read_strerror(r));
 		return 0;
 	}
+	return 1;
+}
+
+/* A "%u.%u.%02u" attribute, as read_tdx_host_attr() says. */
+static int read_version_attr(struct tdx_host *h, const char *path, struct module_version *ret) {
+	_cleanup_free_ char *t = NULL;
+	int r = read_tdx_host_attr(h, path, &t);
+	if (r <= 0)
+		return r;
 	if (module_version_parse(t, ret) < 0) {
 		host_warn(h, "%s: not major.minor.update: \"%.32s\"", path, t);
 		return 0;
@@ -31,24 +41,17 @@ static int read_version_attr(struct tdx_host *h, const char *path, struct module
 static int probe_remaining_updates(struct tdx_host *h) {
 	_cleanup_free_ char *t = NULL;
 	const char *path = TDX_HOST_DIR "/num_remaining_updates";
-	int r = read_one_line_at(h->root, path, &t);
+	int r = read_tdx_host_attr(h, path, &t);
 	if (r == -ENOMEM)
 		return r;
-	/* root-only (0400): an unprivileged tdxctl check does not know it, no finding */
-	if (r == -ENOENT || r == -EACCES)
+	if (r <= 0)
 		return 0;
-	if (r < 0) {
-		host_warn(h, "%s: %s", path, strerror(-r));
-		return 0;
-	}
-	char *end;
-	errno = 0;
-	unsigned long v = strtoul(t, &end, 10);
-	if (errno || end == t || *end || t[0] < '0' || t[0] > '9' || v > UINT32_MAX) {
+	/* decimal only, as the kernel prints it: parse_u32() alone would take 0x too */
+	if (t[0] < '0' || t[0] > '9' || strpbrk(t, "xX") ||
+	    parse_u32(t, &h->remaining_updates) < 0) {
 		host_warn(h, "%s: not a decimal count: \"%.32s\"", path, t);
 		return 0;
 	}
-	h->remaining_updates = (uint32_t)v;
 	h->remaining_updates_known = true;
 	return 0;
 }
@@ -83,7 +86,7 @@ int probe_tdx_host_dev(struct tdx_host *h) {
 	if (r == -ENOMEM)
 		return r;
 	if (r == -ENXIO)
-		host_warn(h, TDX_HOST_DIR "/seamldr_version: %s", strerror(ENXIO));
+		host_warn(h, TDX_HOST_DIR "/seamldr_version: %s", read_strerror(-ENXIO));
 	else if (r > 0) {
 		h->sl_major = v.major;
 		h->sl_minor = v.minor;
