@@ -157,6 +157,7 @@ static int run(int argc, char *argv[]) {
 		                       "Lost the connection to the system bus; exiting so that "
 		                       "systemd restarts tdxd");
 	(void)sd_notify(false, "STOPPING=1");
+	manager_stop(m);
 	return 0;
 }
 

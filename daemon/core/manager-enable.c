@@ -4,6 +4,7 @@
  * loop (systemd's start timeout extended while it runs), verified on another probe, and its
  * end published (EnableTDX()'s reply, READY=1). */
 #include <inttypes.h>
+#include <poll.h>
 
 #include <systemd/sd-daemon.h>
 
@@ -135,4 +136,37 @@ int manager_start(Manager *m) {
 	}
 	manager_notify_status(m);
 	return 0;
+}
+
+/* A stop (SIGTERM) while the module load runs: init_module cannot be interrupted, and exiting
+ * under it would leave nobody to see how it ended. Say so, keep systemd's stop timeout extended
+ * while waiting, and leave the verdict to the next start, whose probe reads what the kernel
+ * did. */
+void manager_stop(Manager *m) {
+	char line[256];
+	int fd;
+
+	if (!m->sequence || (fd = enable_sequence_fd(m->sequence)) < 0)
+		return;
+	enable_sequence_describe(m->sequence, now_usec(), line, sizeof line);
+	log_info("Stopping once the module load ends (a module's initialization cannot be "
+	         "interrupted): %s.",
+	         line);
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int r = poll(&p, 1, EXTEND_EVERY_USEC / 1000);
+		if (r > 0)
+			break;
+		if (r < 0 && errno != EINTR) {
+			log_warning_errno(errno,
+			                  "Failed to wait for the module load, joining it: %m");
+			break;
+		}
+		enable_sequence_describe(m->sequence, now_usec(), line, sizeof line);
+		(void)sd_notifyf(false, "EXTEND_TIMEOUT_USEC=%llu\nSTATUS=Stopping after: %s",
+		                 (unsigned long long)EXTEND_BY_USEC, line);
+	}
+	enable_sequence_reap(m->sequence);
+	log_info("The module load has ended; tdxd exits, and its next start reads what the "
+	         "kernel did.");
 }

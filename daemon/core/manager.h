@@ -133,6 +133,8 @@ void manager_load_config(Manager *m);
 /* Start: the first probe, published as "starting" while the enable sequence of the config
  * runs, then the sequence. */
 int manager_start(Manager *m);
+/* Before exiting: wait for a module load that runs, saying so (manager-enable.c). */
+void manager_stop(Manager *m);
 
 /* Probe the host again, derive the status, publish what changed. */
 int manager_probe(Manager *m);
