@@ -14,10 +14,11 @@ struct bus_service {
 	Manager *m;
 	sd_bus *bus;
 
-	/* Refresh() rate limit: at most one full probe per second; callers inside the window
-	 * wait for the next probe and share it (bus-refresh.c). */
+	/* Refresh() (bus-refresh.c): each call is answered when the probe it waits for is
+	 * published; at most one full probe per second, callers inside the window wait for the
+	 * next and share it. */
 	sd_event_source *refresh_timer;
-	sd_bus_message **pending_refresh;
+	struct pending_refresh *pending_refresh;
 	size_t n_pending_refresh, n_pending_refresh_alloc;
 
 	/* The EnableTDX() call answered when the sequence ends. */
@@ -37,6 +38,8 @@ extern const sd_bus_vtable bus_manager_vtable[];
 
 /* bus-refresh.c */
 int bus_method_refresh(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+/* The manager published a probe: answer the calls it satisfies. */
+void bus_refresh_answer(struct bus_service *s);
 void bus_refresh_done(struct bus_service *s);
 
 /* bus-polkit.c: may the caller of `call` do `action`? 1: yes, go on; 0: polkit was asked,

@@ -164,6 +164,10 @@ static void on_module_update_finished(void *userdata, const struct module_update
 		log_debug_errno(r, "Failed to emit ModuleUpdateFinished: %m");
 }
 
+static void on_probe_done(void *userdata) {
+	bus_refresh_answer(userdata);
+}
+
 void bus_publisher_install(struct bus_service *s) {
 	s->m->publisher = (struct manager_publisher){
 	    .userdata = s,
@@ -174,5 +178,6 @@ void bus_publisher_install(struct bus_service *s) {
 	    .units_stale = on_units_stale,
 	    .module_update_accepted = on_module_update_accepted,
 	    .module_update_finished = on_module_update_finished,
+	    .probe_done = on_probe_done,
 	};
 }

@@ -119,6 +119,9 @@ static int run(int argc, char *argv[]) {
 		m->config_path = root_path(m->root, DEFAULT_CONFIG);
 	if (!m->root || !m->config_path)
 		return log_error_errno(ENOMEM, "Out of memory.");
+	/* tests only: a FIFO each probe off the loop waits on (probe-worker.h) */
+	if (m->test_root)
+		m->probe_gate = getenv("TDXD_TEST_PROBE_GATE");
 	manager_load_config(m);
 
 	r = sd_event_default(&m->event);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Kernel events (manager.h): what each one makes the manager do, and how many probes it costs,
  * is read here top to bottom. The policies decide and act; the manager (manager.c) applies
- * what they return. */
+ * what they return. A decision that needs the host as it is now (a CPU going offline, a dax
+ * device to judge) probes at once, on the loop; anything else schedules one probe for the
+ * burst, which runs off the loop (manager_schedule_probe()). */
 #include <inttypes.h>
 
 #include "log.h"
@@ -95,13 +97,13 @@ void manager_handle_uevent(const struct uevent *ev, void *userdata) {
 		/* tdx_host (v7.2) says "change" when the module's version or the loader's state
 		 * changed, e.g. after a runtime update by another tool. */
 		if (streq(ev->sysname, "tdx_host") && streq(ev->action, "change"))
-			(void)manager_probe(m);
+			manager_schedule_probe(m);
 		return;
 	}
 	if (streq(ev->subsystem, "module")) {
 		/* kvm_intel (or the configured module) loaded or unloaded by someone else. */
 		if (streq(ev->sysname, m->config.kvm_module))
-			(void)manager_probe(m);
+			manager_schedule_probe(m);
 		return;
 	}
 }

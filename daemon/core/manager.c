@@ -5,6 +5,7 @@
  * manager-enable.c, UpdateModule() in manager-update.c: each calls down into this file. */
 #include <inttypes.h>
 #include <libgen.h>
+#include <sys/epoll.h>
 #include <sys/inotify.h>
 
 #include <systemd/sd-daemon.h>
@@ -39,6 +40,8 @@ Manager *manager_free(Manager *m) {
 	memory_gate_free(&m->gate);
 	m->uevents = uevent_source_free(m->uevents);
 	m->deferred_probe = sd_event_source_disable_unref(m->deferred_probe);
+	m->probe_source = sd_event_source_disable_unref(m->probe_source);
+	m->prober = probe_worker_free(m->prober); /* joins a running probe */
 	manager_attestation_done(m);
 	sd_event_unref(m->event);
 	tdx_status_done(&m->status);
@@ -149,42 +152,130 @@ int manager_rederive(Manager *m) {
 	return 0;
 }
 
-int manager_probe(Manager *m) {
-	struct tdx_host h = {0};
-	struct probe_options o = {
+static struct probe_options probe_options_of(const Manager *m) {
+	return (struct probe_options){
 	    .kvm_module = m->config.kvm_module,
 	    .use_journal = !m->test_root,
 	};
-	int r = probe_host(m->root, &o, &h);
+}
+
+/* A probe numbered seq has ended with r: publish what it read, and say it is done. */
+static int probe_finish(Manager *m, uint64_t seq, int r, struct tdx_host *h) {
 	if (r < 0)
-		return log_error_errno(r, "Failed to read the host's TDX state: %m");
+		log_error_errno(r, "Failed to read the host's TDX state: %m");
+	else {
+		/* Say each malformed kernel file once, not on every re-probe. */
+		for (size_t i = 0; i < h->n_warnings; i++) {
+			bool seen = false;
+			for (size_t j = 0; j < m->host.n_warnings && !seen; j++)
+				seen = streq(h->warnings[i], m->host.warnings[j]);
+			if (!seen)
+				log_warning("%s", h->warnings[i]);
+		}
 
-	/* Say each malformed kernel file once, not on every re-probe. */
-	for (size_t i = 0; i < h.n_warnings; i++) {
-		bool seen = false;
-		for (size_t j = 0; j < m->host.n_warnings && !seen; j++)
-			seen = streq(h.warnings[i], m->host.warnings[j]);
-		if (!seen)
-			log_warning("%s", h.warnings[i]);
+		/* What the enable sequence learnt from /dev/kvm survives a re-probe of sysfs. */
+		h->kvm_dev_asked = m->host.kvm_dev_asked;
+		h->kvm_vm_types_tdx = m->host.kvm_vm_types_tdx;
+		h->kvm_td_max_vcpus = m->host.kvm_td_max_vcpus;
+		h->kvm.modinfo_has_tdx = m->host.root ? m->host.kvm.modinfo_has_tdx : -1;
+
+		tdx_host_done(&m->host);
+		m->host = *h;
+		*h = (struct tdx_host){0};
+		m->last_probe_usec = now_usec();
+		if (m->attestation_stale) {
+			int k = attestation_probe(&m->host, &m->attestation);
+			if (k < 0)
+				log_warning_errno(k, "Failed to read the attestation files: %m");
+			else
+				m->attestation_stale = false;
+		}
+		r = manager_rederive(m);
 	}
 
-	/* What the enable sequence learnt from /dev/kvm survives a re-probe of sysfs. */
-	h.kvm_dev_asked = m->host.kvm_dev_asked;
-	h.kvm_vm_types_tdx = m->host.kvm_vm_types_tdx;
-	h.kvm_td_max_vcpus = m->host.kvm_td_max_vcpus;
-	h.kvm.modinfo_has_tdx = m->host.root ? m->host.kvm.modinfo_has_tdx : -1;
+	if (seq > m->probe_done)
+		m->probe_done = seq;
+	m->probe_error = r;
+	if (m->publisher.probe_done)
+		m->publisher.probe_done(m->publisher.userdata);
+	return r;
+}
 
-	tdx_host_done(&m->host);
-	m->host = h;
-	m->last_probe_usec = now_usec();
-	if (m->attestation_stale) {
-		r = attestation_probe(&m->host, &m->attestation);
+int manager_probe(Manager *m) {
+	struct tdx_host h = {0};
+	struct probe_options o = probe_options_of(m);
+	uint64_t seq = ++m->probe_started;
+
+	int r = probe_host(m->root, &o, &h);
+	return probe_finish(m, seq, r, &h);
+}
+
+static int on_probe_done(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+	Manager *m = userdata;
+	struct tdx_host h;
+	uint64_t seq = m->probe_worker_seq;
+
+	(void)sd_event_source_set_enabled(s, SD_EVENT_OFF);
+	int r = probe_worker_reap(m->prober, &h);
+	if (r >= 0 && seq <= m->probe_done)
+		/* a newer probe (the enable sequence's, a reload's) was published meanwhile */
+		tdx_host_done(&h);
+	else
+		(void)probe_finish(m, seq, r, &h);
+
+	if (m->probe_again) {
+		m->probe_again = false;
+		(void)manager_probe_async(m);
+	}
+	return 0;
+}
+
+static int prober_start(Manager *m) {
+	struct probe_options o = probe_options_of(m);
+	int r;
+
+	if (!m->prober) {
+		r = probe_worker_new(&m->prober);
 		if (r < 0)
-			log_warning_errno(r, "Failed to read the attestation files: %m");
-		else
-			m->attestation_stale = false;
+			return r;
+		r = probe_worker_set_gate(m->prober, m->probe_gate);
+		if (r < 0)
+			return r;
 	}
-	return manager_rederive(m);
+	r = probe_worker_start(m->prober, m->root, &o);
+	if (r < 0)
+		return r;
+	m->probe_worker_seq = ++m->probe_started;
+	if (!m->probe_source) {
+		r = sd_event_add_io(m->event, &m->probe_source, probe_worker_fd(m->prober), EPOLLIN,
+		                    on_probe_done, m);
+		if (r >= 0)
+			(void)sd_event_source_set_description(m->probe_source, "probe-worker");
+	} else
+		r = sd_event_source_set_enabled(m->probe_source, SD_EVENT_ON);
+	if (r < 0) {
+		/* the thread runs, but the loop cannot hear it end: wait for it here */
+		log_warning_errno(r, "Failed to watch the probe worker, waiting for it: %m");
+		struct tdx_host h;
+		int k = probe_worker_reap(m->prober, &h);
+		(void)probe_finish(m, m->probe_worker_seq, k, &h);
+	}
+	return 0;
+}
+
+uint64_t manager_probe_async(Manager *m) {
+	if (probe_worker_running(m->prober)) {
+		m->probe_again = true;
+		return m->probe_started + 1;
+	}
+	if (m->event) {
+		int r = prober_start(m);
+		if (r >= 0)
+			return m->probe_worker_seq;
+		log_warning_errno(r, "Failed to start a probe off the loop, probing now: %m");
+	}
+	(void)manager_probe(m);
+	return m->probe_started;
 }
 
 static void usage_close(Manager *m) {
@@ -276,7 +367,7 @@ void manager_notify_status(Manager *m) {
 /* ---- one probe per burst ---- */
 
 static int on_deferred_probe(sd_event_source *s, uint64_t usec, void *userdata) {
-	(void)manager_probe(userdata);
+	(void)manager_probe_async(userdata);
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "host.h"
 #include "memory-gate.h"
 #include "module-update.h"
+#include "probe-worker.h"
 #include "run-files.h"
 #include "status.h"
 #include "uevent.h"
@@ -46,6 +47,9 @@ struct manager_publisher {
 	void (*module_update_accepted)(void *userdata, const struct module_update_outcome *o);
 	/* ModuleUpdateFinished: an update the kernel took has ended (o->result, versions). */
 	void (*module_update_finished)(void *userdata, const struct module_update_outcome *o);
+	/* A probe has ended and what it read is published: every probe numbered up to
+	 * probe_done is answered (manager_probe_async()); probe_error says how the last ended. */
+	void (*probe_done)(void *userdata);
 };
 
 /* The systemd units whose states the attestation checks judge. */
@@ -84,6 +88,17 @@ typedef struct Manager {
 
 	/* A burst of kernel events is followed by one probe, this long after its first event. */
 	sd_event_source *deferred_probe;
+
+	/* Probes are numbered as they start; probe_done is the newest whose result (or a newer
+	 * one's) is published, probe_error how the last ended. The probes that kernel events and
+	 * Refresh() ask for run in the worker, off the loop; one asked for while the worker runs
+	 * is the next (probe_again). probe_gate: tests only (probe-worker.h). */
+	struct probe_worker *prober;
+	sd_event_source *probe_source;
+	uint64_t probe_started, probe_done, probe_worker_seq;
+	int probe_error;
+	bool probe_again;
+	const char *probe_gate;
 
 	/* The enable sequence and the event sources that drive it. */
 	struct enable_sequence *sequence;
@@ -138,6 +153,10 @@ void manager_stop(Manager *m);
 
 /* Probe the host again, derive the status, publish what changed. */
 int manager_probe(Manager *m);
+/* The same in the worker, the loop answering meanwhile: returns the number of a probe that
+ * starts after this call; it is published once m->probe_done reaches it (probe_done). Without
+ * an event loop, or when no thread can be started, it probes at once. */
+uint64_t manager_probe_async(Manager *m);
 /* Derive the status from the last probe and publish what changed. */
 int manager_rederive(Manager *m);
 /* Probe again shortly, once for a burst of events. */

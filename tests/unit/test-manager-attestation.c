@@ -4,14 +4,7 @@
  * hands them (manager_set_unit_state()); the test plays the Quote Generation Service by
  * creating and removing its socket in the tree, and runs the event loop for the inotify
  * watch. Counts publications, never time. */
-#include <check.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-
-#include "fileio.h"
-#include "macro.h"
-#include "manager.h"
+#include "manager-test.h"
 #include "check-run.h"
 
 #define SOCKET QGS_SOCKET_PATH
@@ -35,45 +28,14 @@ static void rec_units_stale(void *userdata) {
 	rec.n_units_stale++;
 }
 
-static char tmpdir[64], root[128];
-
-static void sh(const char *fmt, ...) _printf_(1, 2);
-static void sh(const char *fmt, ...) {
-	char cmd[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	ck_assert_msg(system(cmd) == 0, "failed: %s", cmd);
-}
-
 static Manager *manager_on(const char *fixture, const char *config) {
-	Manager *m;
-
-	strcpy(tmpdir, "/tmp/test-manager-attestation.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	snprintf(root, sizeof root, "%s/root", tmpdir);
-	sh("cp -a '%s/%s' '%s'", FIXTURES_DIR, fixture, root);
-	sh("rm -f '%s/etc/tdxd/tdxd.conf'", root);
-	if (config) {
-		sh("mkdir -p '%s/etc/tdxd'", root);
-		ck_assert_int_ge(write_file_atomic_at(root, "/etc/tdxd/tdxd.conf", config), 0);
-	}
-
+	tree(fixture, config);
 	memset(&rec, 0, sizeof rec);
-	ck_assert_int_eq(manager_new(&m), 0);
-	m->root = strdup(root);
-	m->test_root = true;
-	m->config_path = root_path(root, "/etc/tdxd/tdxd.conf");
-	ck_assert_ptr_nonnull(m->root);
-	ck_assert_ptr_nonnull(m->config_path);
-	manager_load_config(m);
-	ck_assert_int_ge(sd_event_new(&m->event), 0);
-	m->publisher = (struct manager_publisher){
+	Manager *m = manager_on_tree(&(struct manager_publisher){
 	    .userdata = &rec,
 	    .status_changed = rec_status_changed,
 	    .units_stale = rec_units_stale,
-	};
+	});
 	ck_assert_int_eq(manager_start(m), 0);
 	ck_assert_int_eq(m->status.state, TDX_STATE_READY);
 	/* start-up went starting -> ready: the tests look at what follows */
@@ -83,22 +45,12 @@ static Manager *manager_on(const char *fixture, const char *config) {
 
 static void done(Manager *m) {
 	manager_free(m);
-	sh("rm -rf '%s'", tmpdir);
-}
-
-/* root + path, in a static buffer (one at a time) */
-static const char *under_root(const char *path) {
-	static char buf[256];
-	snprintf(buf, sizeof buf, "%s%s", root, path);
-	return buf;
+	tree_remove();
 }
 
 static enum check_result result(Manager *m, enum check_id id) {
 	return m->status.checks[id].result;
 }
-
-#define ck_assert_has(text, needle)                                                                \
-	ck_assert_msg(strstr((text), (needle)), "\"%s\" lacks \"%s\"", (text), (needle))
 
 /* Run the loop until the socket watch is gone or `max` sources were dispatched. */
 static void run_until_unwatched(Manager *m, unsigned max) {

@@ -4,14 +4,7 @@
  * recording publisher in place of the D-Bus service. The tests play the kernel by editing the
  * tree (as tests/bus/fixture-cpu.sh does) and run the event loop until the manager's timers
  * have fired; they count probes and signals, never time. */
-#include <check.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-
-#include "fileio.h"
-#include "macro.h"
-#include "manager.h"
+#include "manager-test.h"
 #include "run-state.h"
 #include "uevent-source.h"
 #include "check-run.h"
@@ -19,9 +12,6 @@
 #define MEM "/sys/devices/system/memory"
 /* vendor-cmr-log's block_size_bytes */
 #define BS 0x80000000ULL
-
-#define ck_assert_has(text, needle)                                                                \
-	ck_assert_msg(strstr((text), (needle)), "\"%s\" lacks \"%s\"", (text), (needle))
 
 /* ---- the recording publisher ---- */
 
@@ -105,18 +95,6 @@ static unsigned refusals_of(const char *device) {
 
 /* ---- the tree ---- */
 
-static char tmpdir[64], root[128];
-
-static void sh(const char *fmt, ...) _printf_(1, 2);
-static void sh(const char *fmt, ...) {
-	char cmd[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	ck_assert_msg(system(cmd) == 0, "failed: %s", cmd);
-}
-
 /* The first line of a file of the tree, without its newline. */
 static char *tree_read(const char *path) {
 	char *s = NULL;
@@ -130,63 +108,16 @@ static void assert_tree_line(const char *path, const char *expected) {
 	ck_assert_msg(streq(s, expected), "%s: \"%s\", expected \"%s\"", path, s, expected);
 }
 
-/* A copy of FIXTURE with CONFIG as its /etc/tdxd/tdxd.conf (NULL: none, the defaults). */
-static void tree(const char *fixture, const char *config) {
-	strcpy(tmpdir, "/tmp/test-manager.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	snprintf(root, sizeof root, "%s/root", tmpdir);
-	sh("cp -a '%s/%s' '%s'", FIXTURES_DIR, fixture, root);
-	sh("rm -f '%s/etc/tdxd/tdxd.conf'", root);
-	if (config) {
-		sh("mkdir -p '%s/etc/tdxd'", root);
-		ck_assert_int_ge(write_file_atomic_at(root, "/etc/tdxd/tdxd.conf", config), 0);
-	}
-}
-
-static void tree_remove(void) {
-	sh("rm -rf '%s'", tmpdir);
-}
-
-/* A manager on the tree, as tdxd --root sets it up, with the recorder as its publisher. */
-static Manager *manager_on_tree(void) {
-	Manager *m;
-
+/* A manager on the tree with the recorder as its publisher. */
+static Manager *recorded_manager(void) {
 	memset(&rec, 0, sizeof rec);
-	ck_assert_int_eq(manager_new(&m), 0);
-	m->root = strdup(root);
-	m->test_root = true;
-	m->config_path = root_path(root, "/etc/tdxd/tdxd.conf");
-	ck_assert_ptr_nonnull(m->root);
-	ck_assert_ptr_nonnull(m->config_path);
-	manager_load_config(m);
-	/* its own loop, not the thread's default one: a test owns all of it */
-	ck_assert_int_ge(sd_event_new(&m->event), 0);
-	m->publisher = (struct manager_publisher){
+	return manager_on_tree(&(struct manager_publisher){
 	    .userdata = &rec,
 	    .status_changed = rec_status_changed,
 	    .cpu_offline_blocked = rec_cpu_offline_blocked,
 	    .memory_refused = rec_memory_refused,
 	    .enable_finished = rec_enable_finished,
-	};
-	return m;
-}
-
-static bool armed(sd_event_source *s) {
-	return s && sd_event_source_get_enabled(s, NULL) > 0;
-}
-
-static bool manager_busy(const Manager *m) {
-	return armed(m->deferred_probe) || armed(m->gate_flush_timer) ||
-	       armed(m->gate_retry_timer) || armed(m->enable_done_source) ||
-	       armed(m->enable_extend_source);
-}
-
-/* Run the loop until none of the manager's timers is pending. Each iteration dispatches one
- * source; the bound only catches a timer that re-arms itself for ever. */
-static void run_until_idle(Manager *m) {
-	for (unsigned i = 0; i < 64 && manager_busy(m); i++)
-		ck_assert_int_ge(sd_event_run(m->event, 60 * 1000000ULL), 0);
-	ck_assert_msg(!manager_busy(m), "the manager's timers keep re-arming");
+	});
 }
 
 static void event(Manager *m, const char *line) {
@@ -201,7 +132,7 @@ START_TEST(test_start_publishes_and_writes_run_files) {
 	/* the defaults: EnableTDX=yes, on a host where TDX is up already */
 	tree("emr-2s-v7.1-ready", NULL);
 	sh("rm -rf '%s/run/tdxd'", root);
-	Manager *m = manager_on_tree();
+	Manager *m = recorded_manager();
 	ck_assert_int_eq(manager_start(m), 0);
 
 	ck_assert(m->have_status);
@@ -236,7 +167,7 @@ END_TEST
 
 START_TEST(test_start_without_enable) {
 	tree("emr-2s-v7.1-ready", "[Manager]\nEnableTDX=no\n");
-	Manager *m = manager_on_tree();
+	Manager *m = recorded_manager();
 	ck_assert_int_eq(manager_start(m), 0);
 	ck_assert_int_eq(m->status.state, TDX_STATE_READY);
 	/* the first derivation has nothing to differ from: the bus reads it as properties */
@@ -282,7 +213,7 @@ static unsigned package_online(const Manager *m, int package) {
 
 START_TEST(test_cpu_offline_last_of_package_enforce) {
 	cpu_tree("[Manager]\nEnableTDX=no\n");
-	Manager *m = manager_on_tree();
+	Manager *m = recorded_manager();
 	ck_assert_int_eq(manager_start(m), 0);
 	ck_assert_int_eq(m->status.state, TDX_STATE_READY);
 	ck_assert_uint_eq(package_online(m, 1), 1);
@@ -311,7 +242,7 @@ END_TEST
 
 START_TEST(test_cpu_offline_last_of_package_warn) {
 	cpu_tree("[Manager]\nEnableTDX=no\nCPUGuard=warn\n");
-	Manager *m = manager_on_tree();
+	Manager *m = recorded_manager();
 	ck_assert_int_eq(manager_start(m), 0);
 	unsigned n_status = rec.n_status;
 
@@ -336,7 +267,7 @@ END_TEST
 
 START_TEST(test_cpu_offline_last_of_package_off) {
 	cpu_tree("[Manager]\nEnableTDX=no\nCPUGuard=off\n");
-	Manager *m = manager_on_tree();
+	Manager *m = recorded_manager();
 	ck_assert_int_eq(manager_start(m), 0);
 	kernel_offline_cpu8();
 	event(m, "offline /devices/system/cpu/cpu8");
@@ -349,7 +280,7 @@ END_TEST
 
 START_TEST(test_offline_cpu_request) {
 	cpu_tree("[Manager]\nEnableTDX=no\n");
-	Manager *m = manager_on_tree();
+	Manager *m = recorded_manager();
 	struct cpu_guard_outcome o;
 	ck_assert_int_eq(manager_start(m), 0);
 
@@ -390,7 +321,7 @@ END_TEST
 
 START_TEST(test_offline_cpu_request_warn_signals_once) {
 	cpu_tree("[Manager]\nEnableTDX=no\nCPUGuard=warn\n");
-	Manager *m = manager_on_tree();
+	Manager *m = recorded_manager();
 	struct cpu_guard_outcome o;
 	ck_assert_int_eq(manager_start(m), 0);
 
@@ -440,7 +371,7 @@ static void add_event(Manager *m, unsigned id) {
 
 START_TEST(test_memory_block_outside_cmrs_refused) {
 	memory_tree("[Manager]\nEnableTDX=no\n");
-	Manager *m = manager_on_tree();
+	Manager *m = recorded_manager();
 	ck_assert_int_eq(manager_start(m), 0);
 	run_until_idle(m);
 	ck_assert(!m->status.module_initialized);
@@ -474,7 +405,7 @@ END_TEST
 
 START_TEST(test_memory_block_warn_leaves_it) {
 	memory_tree("[Manager]\nEnableTDX=no\nMemoryGate=warn\n");
-	Manager *m = manager_on_tree();
+	Manager *m = recorded_manager();
 	ck_assert_int_eq(manager_start(m), 0);
 	kernel_add_block(301, "online");
 	kernel_add_block(100, NULL);
@@ -519,7 +450,7 @@ static void burst(Manager *m, unsigned first, unsigned n) {
 
 START_TEST(test_memory_burst_one_probe) {
 	memory_tree("[Manager]\nEnableTDX=no\n");
-	Manager *m = manager_on_tree();
+	Manager *m = recorded_manager();
 	ck_assert_int_eq(manager_start(m), 0);
 	run_until_idle(m);
 
@@ -546,7 +477,7 @@ END_TEST
 
 START_TEST(test_feed_skips_malformed_line) {
 	memory_tree("[Manager]\nEnableTDX=no\n");
-	Manager *m = manager_on_tree();
+	Manager *m = recorded_manager();
 	ck_assert_int_eq(manager_start(m), 0);
 	run_until_idle(m);
 	kernel_add_block(300, NULL);
@@ -581,7 +512,7 @@ END_TEST
 static void enable_case(const char *fixture, const char *config, enum enable_result expected,
                         const char *message) {
 	tree(fixture, config);
-	Manager *m = manager_on_tree();
+	Manager *m = recorded_manager();
 	ck_assert_int_eq(manager_start(m), 0);
 	run_until_idle(m);
 	unsigned n = rec.n_finished;
@@ -615,7 +546,7 @@ START_TEST(test_enable_dry_run_load) {
 	 * fixture's blacklist taken away */
 	tree("emr-2s-v7.1-kvm-not-loaded", "[Manager]\nEnableTDX=no\n");
 	sh("rm '%s/etc/modprobe.d/kvm-intel-blacklist.conf'", root);
-	Manager *m = manager_on_tree();
+	Manager *m = recorded_manager();
 	ck_assert_int_eq(manager_start(m), 0);
 	ck_assert_int_eq(manager_enable(m), 0);
 	ck_assert_uint_eq(rec.n_finished, 1);
@@ -663,8 +594,6 @@ static Suite *suite(void) {
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("memory-gate");
-	/* the burst waits for the manager's real timers (a fraction of a second each) */
-	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_memory_block_outside_cmrs_refused);
 	tcase_add_test(tc, test_memory_block_warn_leaves_it);
 	tcase_add_test(tc, test_memory_burst_one_probe);
