@@ -60,5 +60,5 @@ pass "an event's probe held: answered meanwhile, ended on release"
 
 # ---- SIGTERM with nothing held: exits 0
 bus_stop_daemon
-grep -q "ERROR: AddressSanitizer\|runtime error" "$WORK/tdxd.log" && fail "sanitizer report"
+grep -q "ERROR: AddressSanitizer\|runtime error\|WARNING: ThreadSanitizer" "$WORK/tdxd.log" && fail "sanitizer report"
 pass "stopped"
