@@ -77,9 +77,13 @@ void manager_handle_uevent(const struct uevent *ev, void *userdata) {
 			on_cpu_offline(m, cpu);
 			return;
 		}
-		/* An online CPU's package goes into /run/tdxd/cpu-package with this probe: a later
-		 * offline of it needs that. */
-		(void)manager_probe(m);
+		/* An online (or added) CPU's package goes into /run/tdxd/cpu-package with this
+		 * probe, now: an offline of it right after needs that. Other CPU events (change,
+		 * remove) only bring the checks up to date: one probe per burst. */
+		if (streq(ev->action, "online") || streq(ev->action, "add"))
+			(void)manager_probe(m);
+		else
+			manager_schedule_probe(m);
 		if (streq(ev->action, "online"))
 			m->cpu_guard_offline_pending = false;
 		return;
