@@ -265,6 +265,32 @@ START_TEST(test_cpu_offline_last_of_package_warn) {
 }
 END_TEST
 
+/* CPU change events (a storm of them) cost one probe, after the burst, off the loop; an online
+ * event probes at once. */
+START_TEST(test_cpu_change_burst_one_probe) {
+	cpu_tree("[Manager]\nEnableTDX=no\n");
+	Manager *m = recorded_manager();
+	ck_assert_int_eq(manager_start(m), 0);
+	unsigned n_status = rec.n_status;
+
+	for (unsigned i = 0; i < 1000; i++) {
+		char line[64];
+		snprintf(line, sizeof line, "change /devices/system/cpu/cpu%u", i % 32);
+		event(m, line);
+	}
+	ck_assert_uint_eq(rec.n_status, n_status);
+	ck_assert(armed(m->deferred_probe));
+	run_until_idle(m);
+	ck_assert_msg(rec.n_status == n_status + 1, "%u probes for 1000 change events",
+	              rec.n_status - n_status);
+
+	event(m, "online /devices/system/cpu/cpu9");
+	ck_assert_uint_eq(rec.n_status, n_status + 2);
+	manager_free(m);
+	tree_remove();
+}
+END_TEST
+
 START_TEST(test_cpu_offline_last_of_package_off) {
 	cpu_tree("[Manager]\nEnableTDX=no\nCPUGuard=off\n");
 	Manager *m = recorded_manager();
@@ -588,6 +614,7 @@ static Suite *suite(void) {
 	tc = tcase_create("cpu-guard");
 	tcase_add_test(tc, test_cpu_offline_last_of_package_enforce);
 	tcase_add_test(tc, test_cpu_offline_last_of_package_warn);
+	tcase_add_test(tc, test_cpu_change_burst_one_probe);
 	tcase_add_test(tc, test_cpu_offline_last_of_package_off);
 	tcase_add_test(tc, test_offline_cpu_request);
 	tcase_add_test(tc, test_offline_cpu_request_warn_signals_once);
