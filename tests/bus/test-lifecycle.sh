@@ -35,7 +35,8 @@ monitor_start
 mkdir -p "$ROOT/etc/tdxd"
 printf '[Manager]\nCPUGuard=warn\n' >"$ROOT/etc/tdxd/tdxd.conf"
 kill -HUP "$TDXD_PID"
-wait_for test "$(prop CPUGuard)" = warn || fail "CPUGuard not reloaded on SIGHUP"
+cpuguard_is_warn() { [ "$(prop CPUGuard)" = warn ]; }
+wait_for cpuguard_is_warn || fail "CPUGuard not reloaded on SIGHUP"
 pass "SIGHUP reloads the config"
 wait_signal '.member == "PropertiesChanged" and (.payload.data[1] | has("CPUGuard"))'
 pass "the reload is signalled"

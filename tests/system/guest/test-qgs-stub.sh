@@ -16,22 +16,22 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# wait_for CMD...: up to 10 s for a condition (a bound on a hang, not a timing assertion)
+# wait_for CMD...: up to 120 s for a condition (a bound on a hang, not a timing assertion)
 wait_for() {
 	local i
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < 2400; i++)); do
 		"$@" && return 0
 		kill -0 "$pid" 2>/dev/null || return 1 # the stub is gone: it will not happen
 		sleep 0.05
 	done
 	return 1
 }
-# stop_stub: SIGTERM, then up to 10 s for the stub to exit (never an unbounded wait); the exit
+# stop_stub: SIGTERM, then up to 120 s for the stub to exit (never an unbounded wait); the exit
 # status in $rc
 stop_stub() {
 	local i
 	kill -TERM "$pid"
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < 2400; i++)); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
 	done
@@ -50,12 +50,20 @@ term_blocked() {
 	[ -n "$blk" ] && (((16#$blk >> 14) & 1))
 }
 
+# start_stub ARGS...: the stub in the background, its stderr in $tmp/log. The log is emptied
+# here, before the fork: emptied by the child's redirection instead, a wait for its "listening"
+# line could read the previous run's line first (seen on a loaded machine).
+start_stub() {
+	: >"$tmp/log"
+	"$stub" "$@" 2>>"$tmp/log" &
+	pid=$!
+}
+
 sock=$tmp/run/tdx-qgs/qgs.socket
 printf '#set port number\n#port = 4050\nnumber_threads = 4\n' >"$tmp/qgs.conf"
 
 # Unix socket: appears, is a socket, goes away on SIGTERM with exit status 0
-"$stub" --config "$tmp/qgs.conf" --socket "$sock" 2>"$tmp/log" &
-pid=$!
+start_stub --config "$tmp/qgs.conf" --socket "$sock"
 # the log line is written after the socket exists: wait for both
 wait_for grep -qx "qgs-stub: listening on $sock" "$tmp/log" || fail "log: $(cat "$tmp/log")"
 [ -S "$sock" ] || fail "no socket at $sock: $(cat "$tmp/log")"
@@ -66,8 +74,7 @@ echo "ok   Unix socket: listens, removed on SIGTERM"
 
 # A stale socket file of an earlier run is replaced
 mkdir -p "${sock%/*}" && : >"$sock"
-"$stub" --config "$tmp/qgs.conf" --socket "$sock" 2>"$tmp/log" &
-pid=$!
+start_stub --config "$tmp/qgs.conf" --socket "$sock"
 wait_for grep -qx "qgs-stub: listening on $sock" "$tmp/log" ||
 	fail "stale file not replaced: $(cat "$tmp/log")"
 [ -S "$sock" ] || fail "stale file not replaced by a socket"
@@ -76,8 +83,7 @@ stop_stub
 echo "ok   stale socket file replaced"
 
 # A stop during the delay: exit 0, no socket ever
-"$stub" --config "$tmp/qgs.conf" --socket "$sock" --delay-ms 600000 2>"$tmp/log" &
-pid=$!
+start_stub --config "$tmp/qgs.conf" --socket "$sock" --delay-ms 600000
 wait_for term_blocked || fail "the stub never blocked SIGTERM"
 stop_stub
 [ "$rc" = 0 ] || fail "exit status $rc after SIGTERM during the delay"
