@@ -182,7 +182,7 @@ call OfflineCPU u 8 >/dev/null || fail "warn: OfflineCPU 8 refused"
 assert_eq 0 "$(online_of 8)" "warn: OfflineCPU 8 offlines"
 cpu_offline 8
 send_uevent "offline /devices/system/cpu/cpu8"
-sleep 0.5
+wait_for signal_count_is 8 warned 2 || true # then exactly 2: a doubled one comes with the second
 assert_eq 2 "$(signal_count 8 warned)" "warn: one signal per offline (OfflineCPU's event not doubled)"
 monitor_stop
 cpu_online 1 8

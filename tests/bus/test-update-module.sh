@@ -26,8 +26,9 @@ make_image "$WORK/bad.bin" TDX-BLAB
 
 # errors on the bus, with their names
 busctl --system --json=short monitor --match "type='error',sender='org.tdxd.Tdx1'" \
-	>"$WORK/errors.json" 2>/dev/null &
-sleep 0.3
+	>"$WORK/errors.json" 2>"$WORK/errors.err" &
+wait_for grep -q 'Monitoring bus message stream' "$WORK/errors.err" ||
+	fail "busctl monitor did not start: $(cat "$WORK/errors.err")"
 error_seen() {
 	jq -e -s --arg n "$1" 'map(select(.error_name == $n)) | length > 0' "$WORK/errors.json" \
 		>/dev/null 2>&1
