@@ -16,7 +16,7 @@
 . "$(dirname "$0")/../bus/lib.sh"
 
 BASE=$FIXTURES/emr-2s-v7.1-ready
-HANG=${HOSTILE_HANG_SECONDS:-60}
+HANG=${HOSTILE_HANG_SECONDS:-300}
 classes=(fifo loop dir oversized bytes past64 negative hugelist)
 
 # make_tree CLASS VARIANT: VARIANT all, or 0/1/2 (files whose index % 3 is VARIANT)
