@@ -11,7 +11,7 @@ kvm=/sys/module/tdx_kvm_sim
 tmp=$(mktemp -d)
 release() { [ -w $core/hold_enable ] && echo 0 >$core/hold_enable; }
 # A held load would also hold the poweroff after the scenarios: release it on every way out.
-trap release EXIT
+trap 'release; rm -rf "$tmp"' EXIT
 trap 'exit 1' TERM INT
 show() { systemctl show -P "$1" tdxd; }
 
@@ -29,7 +29,7 @@ journal_mark
 # --- a held load, started through tdxd ---------------------------------------------------------
 echo 1 >$core/hold_enable
 expect_eq "hold_enable" "$(cat $core/hold_enable)" Y
-( tdxctl enable >$tmp/enable.out 2>&1; echo $? >$tmp/enable.rc ) &
+( tdxctl enable >"$tmp"/enable.out 2>&1; echo $? >"$tmp"/enable.rc ) &
 loaded() { [ "$(cat $kvm/initstate 2>/dev/null)" = coming ]; }
 if wait_for 120 loaded; then pass "tdx_kvm_sim's init_module runs (initstate coming)"
 else fail "tdx_kvm_sim never reached initstate coming: $(cat $kvm/initstate 2>&1)"; fi
@@ -95,12 +95,12 @@ expect_no_log "no SEAMCALL failure" "SEAMCALL|initialization failed"
 expect_file_exact "TDX module status" /sys/firmware/tdx/tdx_module/status initialized
 
 # The EnableTDX() caller: its reply never came; the bus tells it when tdxd disconnects.
-enable_ended() { [ -s $tmp/enable.rc ]; }
+enable_ended() { [ -s "$tmp"/enable.rc ]; }
 if wait_for 60 enable_ended; then
-	rc=$(cat $tmp/enable.rc) out=$(cat $tmp/enable.out)
+	rc=$(cat "$tmp"/enable.rc) out=$(cat "$tmp"/enable.out)
 	if [ "$rc" != 0 ] && [[ $out == "tdxctl: enable: "* ]]; then pass "tdxctl enable failed (exit $rc): $out"
 	else fail "tdxctl enable: exit $rc: $out"; fi
-else fail "tdxctl enable still waits after tdxd exited: $(cat $tmp/enable.out)"; fi
+else fail "tdxctl enable still waits after tdxd exited: $(cat "$tmp"/enable.out)"; fi
 
 # --- the next start reads what the kernel did -------------------------------------------------------
 dmesg_mark
@@ -114,4 +114,3 @@ if journal_new | grep -qE "^(Re)?[Ll]oading tdx_kvm_sim"; then fail "tdxd loaded
 else pass "tdxd did not load tdx_kvm_sim again"; fi
 if [ "$(show MainPID)" != "$pid" ] && [ "$(show MainPID)" != 0 ]; then pass "a new tdxd runs (pid $(show MainPID))"
 else fail "MainPID: $(show MainPID)"; fi
-rm -rf "$tmp"
