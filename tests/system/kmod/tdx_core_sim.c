@@ -23,6 +23,7 @@
 #include <linux/bitmap.h>
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/ioport.h>
 #include <linux/kobject.h>
 #include <linux/memory.h>
@@ -86,6 +87,13 @@ MODULE_PARM_DESC(inject_seamcall,
 static ulong inject_status = 0xc000010000000000UL;
 module_param(inject_status, ulong, 0644);
 MODULE_PARM_DESC(inject_status, "TDX status the injected SEAMCALL returns");
+
+/* --- held initialization: while set, tdx_sim_enable() waits before doing anything, so a test
+ * can keep the KVM module's init_module running (the PAMT allocation of a big host) for as
+ * long as it needs, and release it by writing 0. Prints nothing. */
+static bool hold_enable;
+module_param(hold_enable, bool, 0644);
+MODULE_PARM_DESC(hold_enable, "tdx_sim_enable() waits while this is set (0: does not wait)");
 
 #define TDX_VENDOR_ID	0x8086
 #define TDX_ATTRIBUTES	0x0
@@ -333,6 +341,10 @@ int tdx_sim_enable(void)
 
 	if (!platform)
 		return -ENODEV;
+	/* Held by the test: not under the CPU hotplug lock, which this wait would block. Not
+	 * interruptible, as the real initialization is not. */
+	while (READ_ONCE(hold_enable))
+		msleep(20);
 	cpus_read_lock();
 	mutex_lock(&enable_lock);
 	switch (module_status) {

@@ -10,7 +10,8 @@
 
 /* The BIOS "enabled TDX" (at least two KeyIDs): tdx_host_platform on a real host. */
 bool tdx_sim_platform(void);
-/* tdx_enable(): one-shot simulated module initialization (0, -EIO, or -EINVAL once failed). */
+/* tdx_enable(): one-shot simulated module initialization (0, -EIO, or -EINVAL once failed);
+ * waits first while the test holds it (tdx_core_sim's hold_enable). */
 int tdx_sim_enable(void);
 /* td_conf.max_vcpus_per_td from the simulated module metadata. */
 u16 tdx_sim_max_vcpus_per_td(void);
