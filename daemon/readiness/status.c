@@ -50,10 +50,14 @@ void gather_facts(const struct tdx_host *h, const struct status_policy *policy,
 		f->tdx_up = h->hp_kvm_tdx || k->kvm_tdx_supported.present;
 
 	/* KVM clears its tdx parameter when the module initialization fails (every era), so
-	 * "Y" is evidence of an initialized module as much as the hotplug state is. */
+	 * "Y" is evidence of an initialized module as much as the hotplug state is. KVM
+	 * registers "kvm/cpu/tdx:online" before it initializes the TDX module, within its own
+	 * module init: the state counts only once that module is live (initstate), not while
+	 * its load (PAMT allocation, seconds to minutes) still runs. */
 	f->initialized = !f->init_failed &&
-	                 (k->init == MODULE_INIT_OK || h->hp_virt_tdx || h->hp_kvm_tdx ||
-	                  h->tdx_host_dev || streq(h->fw.status, "initialized") || f->param_y);
+	                 (k->init == MODULE_INIT_OK || h->hp_virt_tdx ||
+	                  (h->hp_kvm_tdx && h->kvm.loaded) || h->tdx_host_dev ||
+	                  streq(h->fw.status, "initialized") || f->param_y);
 
 	f->tdx_evidence = f->initialized || f->param_y || h->misc.capacity_known ||
 	                  h->fw.has_keyid_num || h->fw.has_nr_guest_keyids ||

@@ -337,6 +337,28 @@ START_TEST(test_kvm_not_loaded) {
 }
 END_TEST
 
+/* The KVM module is still in its init (initstate "coming"): it has registered its hotplug
+ * state, but the TDX module initialization it runs has not ended. Nothing says initialized,
+ * so nothing (the memory gate's record of the TDX memory) takes it for done. */
+START_TEST(test_kvm_module_coming) {
+	host_ready();
+	struct tdx_host *h = &fx.h;
+	h->kvm.loaded = false; /* initstate coming */
+	h->kvm.has_tdx_param = h->kvm.tdx_enabled = false;
+	h->kmsg.init = MODULE_INIT_NONE;
+	h->kmsg.init_line.present = false;
+	h->hp_kvm_tdx = true;
+	struct tdx_status *s = derive();
+	ck_assert(!s->module_initialized);
+	ck_assert(!s->tdx_up);
+
+	/* live: now the hotplug state is evidence */
+	h->kvm.loaded = true;
+	s = derive();
+	ck_assert(s->module_initialized);
+}
+END_TEST
+
 START_TEST(test_kvm_tdx_off) {
 	host_ready();
 	struct tdx_host *h = &fx.h;
@@ -475,6 +497,7 @@ static Suite *suite(void) {
 	tcase_add_test(tc, test_too_few_keyids);
 	tcase_add_test(tc, test_hibernation);
 	tcase_add_test(tc, test_kvm_not_loaded);
+	tcase_add_test(tc, test_kvm_module_coming);
 	tcase_add_test(tc, test_kvm_tdx_off);
 	tcase_add_test(tc, test_init_failed_seamcall);
 	tcase_add_test(tc, test_init_failed_tdmr);

@@ -37,6 +37,16 @@ loading_logged() { journal_new | grep -qx "Loading tdx_kvm_sim with tdx=1."; }
 if wait_for 120 loading_logged; then pass "journal: Loading tdx_kvm_sim with tdx=1."
 else fail "no 'Loading tdx_kvm_sim with tdx=1.' line; last: $(journal_new | tail -n 3)"; fi
 expect_eq "State while loading" "$(prop State)" '"starting"'
+# While the kernel still runs the KVM module's init (which registered kvm/cpu/tdx:online before
+# it initializes the TDX module), a probe must not take the module for initialized: no record
+# of the TDX memory yet. Refresh() reads the host off the loop while the load is in the worker.
+if timeout 120 busctl call "${TDXD_BUS[@]}" Refresh >/dev/null; then pass "Refresh() answered during the load"
+else fail "Refresh() during the load failed or hung"; fi
+if [ -e /run/tdxd/tdx-memory ]; then fail "/run/tdxd/tdx-memory written during the load: $(cat /run/tdxd/tdx-memory)"
+else pass "no TDX memory record while the module initialization is held"; fi
+if journal_new | grep -q "Memory gate: recorded the TDX memory"; then fail "journal: the TDX memory was recorded during the load"
+else pass "journal: no TDX memory record during the load"; fi
+expect_eq "State after Refresh() during the load" "$(prop State)" '"starting"'
 
 # --- SIGTERM under the load: tdxd says it waits, and does -------------------------------------
 systemctl stop --no-block tdxd
