@@ -160,6 +160,9 @@ static int run(int argc, char *argv[]) {
 		                       "Lost the connection to the system bus; exiting so that "
 		                       "systemd restarts tdxd");
 	(void)sd_notify(false, "STOPPING=1");
+	/* Leave the bus first: while a module load is waited for below, callers get "no such
+	 * name" at once rather than a call that is never answered. */
+	bus = bus_service_free(bus);
 	manager_stop(m);
 	return 0;
 }

@@ -59,6 +59,10 @@ expect_eq "unit while tdxd waits" "$(show ActiveState)/$(show SubState)" deactiv
 expect_eq "MainPID unchanged" "$(show MainPID)" "$pid"
 if kill -0 "$pid" 2>/dev/null; then pass "tdxd (pid $pid) still runs under the load"; else fail "tdxd (pid $pid) is gone"; fi
 expect_eq "tdx_kvm_sim initstate (held)" "$(cat $kvm/initstate 2>&1)" coming
+# tdxd left the bus before it began to wait: a caller is told at once, not left to time out
+out=$(timeout 60 busctl get-property "${TDXD_BUS[@]}" State 2>&1) && rc=0 || rc=$?
+if [ "$rc" != 0 ] && [ "$rc" != 124 ] && ! grep -qi "timed out" <<<"$out"; then pass "while tdxd waits, its bus name is gone: $out"
+else fail "get-property while tdxd waits: exit $rc: $out"; fi
 
 # Past the stop timeout: systemd would have killed tdxd by now had tdxd not extended it
 # (EXTEND_TIMEOUT_USEC= with STATUS= "Stopping after: ...", every 10 s). Waited for is the
