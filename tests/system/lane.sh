@@ -38,7 +38,7 @@ work=$(cd "$work" && pwd)
 ACCEL=${TDXD_SYSTEM_ACCEL:-tcg,thread=multi}
 STALL_SECS=${TDXD_SYSTEM_STALL_SECS:-60}	# no console output this long while the kernel boots
 read -r -a QEMU_EXTRA <<<"${TDXD_SYSTEM_QEMU_EXTRA:-}"	# e.g. "-S" to try the stall handling
-GROUP_SECS=480		# a whole boot with its scenarios
+GROUP_SECS=1800		# a whole boot with its scenarios: a hang bound (a busy host needs 3-4x a quiet one)
 MAX_BOOTS=3		# attempts per group when boots stall
 
 # --- QMP -------------------------------------------------------------------------------------

@@ -71,14 +71,20 @@ host() {
 	return 1
 }
 
-# wait_for SECONDS CMD...: poll until CMD succeeds, for SECONDS of wall-clock time (a poll
-# itself may be slow under TCG).
+# wait_for SECONDS CMD...: poll until CMD succeeds. SECONDS is what the condition may need on a
+# quiet host; the bound is SYS_WAIT_SCALE (4) times that, since a TCG guest on a loaded host
+# runs several times slower, and it is a bound on a hang, not a speed limit: a true condition
+# returns at once. It ends only when both that much guest time has passed (a poll itself may be
+# slow under TCG) and as many polls were made: the guest clock of a starved TCG guest has been
+# seen to jump forward, which alone would end every wait at once.
 wait_for() {
-	local end=$((SECONDS + $1))
+	local limit=$(($1 * ${SYS_WAIT_SCALE:-4})) polls=0
+	local end=$((SECONDS + limit))
 	shift
 	while :; do
 		"$@" && return 0
-		[ $SECONDS -lt $end ] || return 1
+		polls=$((polls + 1))
+		[ $SECONDS -lt $end ] || [ $polls -lt $limit ] || return 1
 		sleep 0.2
 	done
 }

@@ -6,11 +6,12 @@
  * CID, otherwise the Unix socket /var/run/tdx-qgs/qgs.socket. It accepts connections and
  * closes them unanswered (no quote is ever made), and removes its socket on SIGTERM/SIGINT.
  *
- *   qgs-stub [--config FILE] [--socket PATH] [--delay-ms N]
+ *   qgs-stub [--config FILE] [--socket PATH] [--delay-ms N] [--hold]
  *
- * --delay-ms waits before listening, so a test can watch a Type=simple unit that is active
- * before its socket exists (docs/readiness.md, *Attestation checks*); --config and --socket let it
- * run outside the guest. */
+ * --delay-ms waits before listening, --hold until SIGUSR1 comes (`systemctl kill -s USR1`), so
+ * a test can watch a Type=simple unit that is active before its socket exists
+ * (docs/readiness.md, *Attestation checks*) for as long as it decides, whatever the machine's
+ * speed; --config and --socket let it run outside the guest. */
 
 #include <errno.h>
 #include <getopt.h>
@@ -91,16 +92,19 @@ int main(int argc, char *argv[]) {
 	    {"config", required_argument, NULL, 'c'},
 	    {"socket", required_argument, NULL, 's'},
 	    {"delay-ms", required_argument, NULL, 'd'},
+	    {"hold", no_argument, NULL, 'H'},
 	    {},
 	};
 	const char *config = QGS_CONF_PATH, *path = QGS_SOCKET_PATH;
 	long delay_ms = 0;
+	bool hold = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) >= 0)
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 's': path = optarg; break;
+		case 'H': hold = true; break;
 		case 'd': {
 			char *end;
 			delay_ms = strtol(optarg, &end, 10);
@@ -112,7 +116,8 @@ int main(int argc, char *argv[]) {
 		}
 		default:
 			fprintf(stderr,
-			        "usage: qgs-stub [--config FILE] [--socket PATH] [--delay-ms N]\n");
+			        "usage: qgs-stub [--config FILE] [--socket PATH] [--delay-ms N] "
+			        "[--hold]\n");
 			return 2;
 		}
 
@@ -136,6 +141,8 @@ int main(int argc, char *argv[]) {
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	if (hold)
+		sigaddset(&mask, SIGUSR1);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
 		return 1;
 	_cleanup_close_ int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
@@ -150,6 +157,15 @@ int main(int argc, char *argv[]) {
 		/* a stop request during the delay ends it at once */
 		if (ppoll(&p, 1, &ts, NULL) > 0)
 			return 0;
+	}
+	while (hold) {
+		struct signalfd_siginfo si;
+		ssize_t k = read(sfd, &si, sizeof(si));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k != sizeof(si) || si.ssi_signo != SIGUSR1)
+			return 0; /* a stop request while held */
+		hold = false;
 	}
 
 	bool unix_socket = cfg.transport == QGS_TRANSPORT_UNIX;

@@ -90,6 +90,23 @@ stop_stub
 [ ! -e "$sock" ] || fail "socket created during the delay"
 echo "ok   stop during --delay-ms: no socket"
 
+# --hold: no socket until SIGUSR1, then it listens
+usr1_blocked() {
+	local blk
+	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "${stub##*/}" ] || return 1
+	blk=$(sed -n 's/^SigBlk:\t//p' "/proc/$pid/status" 2>/dev/null) || return 1
+	[ -n "$blk" ] && (((16#$blk >> 9) & 1))
+}
+start_stub --config "$tmp/qgs.conf" --socket "$sock" --hold
+wait_for usr1_blocked || fail "the stub never blocked SIGUSR1 for --hold"
+[ ! -e "$sock" ] || fail "--hold: a socket before SIGUSR1"
+kill -USR1 "$pid"
+wait_for grep -qx "qgs-stub: listening on $sock" "$tmp/log" || fail "--hold: not listening after SIGUSR1: $(cat "$tmp/log")"
+[ -S "$sock" ] || fail "--hold: no socket after SIGUSR1"
+stop_stub
+[ "$rc" = 0 ] || fail "--hold: exit status $rc after SIGTERM"
+echo "ok   --hold: listens on SIGUSR1 only"
+
 # What qgsd refuses, the stub refuses, naming the file and line
 printf 'number_threads = 4\nport = 40x\n' >"$tmp/bad.conf"
 rc=0

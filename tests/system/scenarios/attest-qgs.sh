@@ -89,13 +89,17 @@ pc_stop
 
 # --- active before it listens: the socket's appearance is judged (inotify) -------------------
 mkdir -p /run/systemd/system/qgsd.service.d
-printf '[Service]\nExecStart=\nExecStart=/usr/lib/tdxd-system/qgs-stub --delay-ms 5000\n' \
+# --hold: the stub listens only when this scenario says so (SIGUSR1), whatever the host's speed
+printf '[Service]\nExecStart=\nExecStart=/usr/lib/tdxd-system/qgs-stub --hold\n' \
 	>/run/systemd/system/qgsd.service.d/delay.conf
 systemctl daemon-reload
 pc_start
 systemctl restart qgsd.service
 expect_pc "delayed: active without the socket is a finding" \
 	'has("AttestationReason") and (.AttestationReason.data | test("is active but /var/run/tdx-qgs/qgs.socket does not exist"))' 60
+[ ! -e /var/run/tdx-qgs/qgs.socket ] && pass "delayed: no socket while held" ||
+	fail "delayed: a socket before the release"
+systemctl kill -s USR1 --kill-whom=main qgsd.service
 expect_pc "delayed: AttestationReady true once the socket exists, without Refresh" \
 	'has("AttestationReady") and .AttestationReady.data == true' 60
 [ -S /var/run/tdx-qgs/qgs.socket ] && pass "delayed: the socket exists" ||
