@@ -54,10 +54,9 @@ void gather_facts(const struct tdx_host *h, const struct status_policy *policy,
 	 * registers "kvm/cpu/tdx:online" before it initializes the TDX module, within its own
 	 * module init: the state counts only once that module is live (initstate), not while
 	 * its load (PAMT allocation, seconds to minutes) still runs. */
-	f->initialized = !f->init_failed &&
-	                 (k->init == MODULE_INIT_OK || h->hp_virt_tdx ||
-	                  (h->hp_kvm_tdx && h->kvm.loaded) || h->tdx_host_dev ||
-	                  streq(h->fw.status, "initialized") || f->param_y);
+	f->initialized = !f->init_failed && (k->init == MODULE_INIT_OK || h->hp_virt_tdx ||
+	                                     (h->hp_kvm_tdx && h->kvm.loaded) || h->tdx_host_dev ||
+	                                     streq(h->fw.status, "initialized") || f->param_y);
 
 	f->tdx_evidence = f->initialized || f->param_y || h->misc.capacity_known ||
 	                  h->fw.has_keyid_num || h->fw.has_nr_guest_keyids ||
