@@ -3,7 +3,8 @@
 # not writable, SIGHUP with a broken or blocking config, events for sysfs entries that are
 # gone, and a 10,000-event storm. Each: tdxd keeps answering, or (the bus gone) exits non-zero
 # so systemd's Restart=on-failure brings it back on the new bus.
-# Not covered: SIGTERM during the module load (needs the restructured enable sequence).
+# SIGTERM during the module load is in the system lane (tdxd-stop-during-load): under --root
+# nothing is loaded.
 . "$(dirname "$0")/lib.sh"
 
 # shellcheck source=fixture-cpu.sh
