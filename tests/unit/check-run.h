@@ -5,6 +5,8 @@
  * crash fails one test; the exit status is the verdict CTest reads. */
 
 #include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 /* Check's default per-test timeout is 4 s: a big test under ASan or valgrind on a loaded
@@ -21,4 +23,14 @@ static inline int run_suite(Suite *s) {
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* sh FORMAT...: run a shell command (building or editing a test tree); a failure fails the test. */
+__attribute__((format(printf, 1, 2))) static inline void sh(const char *fmt, ...) {
+	char cmd[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	ck_assert_msg(system(cmd) == 0, "failed: %s", cmd);
 }

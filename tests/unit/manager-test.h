@@ -13,21 +13,12 @@
 #include "fileio.h"
 #include "macro.h"
 #include "manager.h"
+#include "check-run.h"
 
 #define ck_assert_has(text, needle)                                                                \
 	ck_assert_msg(strstr((text), (needle)), "\"%s\" lacks \"%s\"", (text), (needle))
 
 static char tmpdir[64], root[128];
-
-static void sh(const char *fmt, ...) _printf_(1, 2);
-static void sh(const char *fmt, ...) {
-	char cmd[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	ck_assert_msg(system(cmd) == 0, "failed: %s", cmd);
-}
 
 /* A copy of FIXTURE with CONFIG as its /etc/tdxd/tdxd.conf (NULL: none, the defaults). */
 static void tree(const char *fixture, const char *config) {

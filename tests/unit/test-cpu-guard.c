@@ -233,16 +233,6 @@ END_TEST
  * gone, online lists updated), packages from topology, the saved map and the NUMA node. */
 static char tmpdir[64];
 
-static void sh(const char *fmt, ...) _printf_(1, 2);
-static void sh(const char *fmt, ...) {
-	char cmd[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	ck_assert_msg(system(cmd) == 0, "failed: %s", cmd);
-}
-
 /* Offline CPUs 9-15 and 24-31 of spr-2s-v6.16-ready the way the kernel shows it. */
 static void fixture_one_cpu_left(void) {
 	strcpy(tmpdir, "/tmp/test-cpu-guard.XXXXXX");
