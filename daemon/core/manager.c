@@ -215,8 +215,9 @@ static int on_probe_done(sd_event_source *s, int fd, uint32_t revents, void *use
 	struct tdx_host h;
 	uint64_t seq = m->probe_worker_seq;
 
-	(void)sd_event_source_set_enabled(s, SD_EVENT_OFF);
 	int r = probe_worker_reap(m->prober, &h);
+	if (r == -ECHILD)
+		return 0; /* nothing ran */
 	if (r >= 0 && seq <= m->probe_done)
 		/* a newer probe (the enable sequence's, a reload's) was published meanwhile */
 		tdx_host_done(&h);
@@ -230,36 +231,19 @@ static int on_probe_done(sd_event_source *s, int fd, uint32_t revents, void *use
 	return 0;
 }
 
-static int prober_start(Manager *m) {
-	struct probe_options o = probe_options_of(m);
-	int r;
-
-	if (!m->prober) {
-		r = probe_worker_new(&m->prober);
-		if (r < 0)
-			return r;
-		r = probe_worker_set_gate(m->prober, m->probe_gate);
-		if (r < 0)
-			return r;
-	}
-	r = probe_worker_start(m->prober, m->root, &o);
+/* The worker and the watch on its eventfd, made once: the eventfd is readable only between a
+ * probe's end and its reap, so the watch stays on. */
+static int prober_new(Manager *m) {
+	int r = probe_worker_new(m->root, m->probe_gate, &m->prober);
 	if (r < 0)
 		return r;
-	m->probe_worker_seq = ++m->probe_started;
-	if (!m->probe_source) {
-		r = sd_event_add_io(m->event, &m->probe_source, probe_worker_fd(m->prober), EPOLLIN,
-		                    on_probe_done, m);
-		if (r >= 0)
-			(void)sd_event_source_set_description(m->probe_source, "probe-worker");
-	} else
-		r = sd_event_source_set_enabled(m->probe_source, SD_EVENT_ON);
+	r = sd_event_add_io(m->event, &m->probe_source, probe_worker_fd(m->prober), EPOLLIN,
+	                    on_probe_done, m);
 	if (r < 0) {
-		/* the thread runs, but the loop cannot hear it end: wait for it here */
-		log_warning_errno(r, "Failed to watch the probe worker, waiting for it: %m");
-		struct tdx_host h;
-		int k = probe_worker_reap(m->prober, &h);
-		(void)probe_finish(m, m->probe_worker_seq, k, &h);
+		m->prober = probe_worker_free(m->prober);
+		return r;
 	}
+	(void)sd_event_source_set_description(m->probe_source, "probe-worker");
 	return 0;
 }
 
@@ -269,9 +253,12 @@ uint64_t manager_probe_async(Manager *m) {
 		return m->probe_started + 1;
 	}
 	if (m->event) {
-		int r = prober_start(m);
+		struct probe_options o = probe_options_of(m);
+		int r = m->prober ? 0 : prober_new(m);
 		if (r >= 0)
-			return m->probe_worker_seq;
+			r = probe_worker_start(m->prober, &o);
+		if (r >= 0)
+			return m->probe_worker_seq = ++m->probe_started;
 		log_warning_errno(r, "Failed to start a probe off the loop, probing now: %m");
 	}
 	(void)manager_probe(m);

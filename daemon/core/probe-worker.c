@@ -17,7 +17,8 @@ struct probe_worker {
 	int efd;
 	char *gate;
 
-	/* the thread's input, copied so that a config reload meanwhile cannot change it */
+	/* the thread's input; the options copied at each start so that a config reload
+	 * meanwhile cannot change them */
 	char *root;
 	char kvm_module[64];
 	struct probe_options options;
@@ -27,14 +28,16 @@ struct probe_worker {
 	struct tdx_host host;
 };
 
-int probe_worker_new(struct probe_worker **ret) {
+int probe_worker_new(const char *root, const char *gate, struct probe_worker **ret) {
 	struct probe_worker *w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
 	w->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (w->efd < 0) {
-		int r = -errno;
-		free(w);
+	w->root = strdup(root);
+	w->gate = gate ? strdup(gate) : NULL;
+	if (w->efd < 0 || !w->root || (gate && !w->gate)) {
+		int r = w->efd < 0 ? -errno : -ENOMEM;
+		probe_worker_free(w);
 		return r;
 	}
 	*ret = w;
@@ -61,22 +64,9 @@ static void *probe_thread(void *userdata) {
 	return NULL;
 }
 
-int probe_worker_set_gate(struct probe_worker *w, const char *fifo) {
-	char *copy = fifo ? strdup(fifo) : NULL;
-	if (fifo && !copy)
-		return -ENOMEM;
-	free(w->gate);
-	w->gate = copy;
-	return 0;
-}
-
-int probe_worker_start(struct probe_worker *w, const char *root, const struct probe_options *o) {
+int probe_worker_start(struct probe_worker *w, const struct probe_options *o) {
 	if (w->running)
 		return -EBUSY;
-	free(w->root);
-	w->root = strdup(root);
-	if (!w->root)
-		return -ENOMEM;
 	w->options = *o;
 	if (o->kvm_module) {
 		if (strlen(o->kvm_module) >= sizeof w->kvm_module)
@@ -99,7 +89,7 @@ bool probe_worker_running(const struct probe_worker *w) {
 }
 
 int probe_worker_fd(const struct probe_worker *w) {
-	return w && w->running ? w->efd : -EBADF;
+	return w->efd;
 }
 
 int probe_worker_reap(struct probe_worker *w, struct tdx_host *ret) {
@@ -127,7 +117,8 @@ struct probe_worker *probe_worker_free(struct probe_worker *w) {
 		if (probe_worker_reap(w, &h) >= 0)
 			tdx_host_done(&h);
 	}
-	(void)close(w->efd);
+	if (w->efd >= 0)
+		(void)close(w->efd);
 	free(w->gate);
 	free(w->root);
 	free(w);

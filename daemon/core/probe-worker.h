@@ -19,17 +19,17 @@
 
 struct probe_worker;
 
-int probe_worker_new(struct probe_worker **ret);
+/* A worker reading below root. gate, for tests only (tdxd --root): a FIFO the thread opens and
+ * reads one byte from before each probe, so a test decides when a probe ends and can show
+ * that the loop answers while one runs. */
+int probe_worker_new(const char *root, const char *gate, struct probe_worker **ret);
 /* Joins a running probe first: it reads files opened non-blocking, so it ends. */
 struct probe_worker *probe_worker_free(struct probe_worker *w);
 
-/* Tests only (tdxd --root): before probing, the thread opens this FIFO and reads one byte, so a
- * test decides when a probe ends and can show that the loop answers while one runs. */
-int probe_worker_set_gate(struct probe_worker *w, const char *fifo);
-
-int probe_worker_start(struct probe_worker *w, const char *root, const struct probe_options *o);
+int probe_worker_start(struct probe_worker *w, const struct probe_options *o);
 bool probe_worker_running(const struct probe_worker *w);
-/* The eventfd the thread signals, -EBADF when none runs. */
+/* The eventfd the thread signals when its probe is done: readable from then until the reap,
+ * so a level-triggered watch on it never needs to be switched on or off. */
 int probe_worker_fd(const struct probe_worker *w);
 /* Joins the finished thread: returns what probe_host() returned and moves the host it read
  * into *ret (zeroed when it failed). */

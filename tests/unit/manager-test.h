@@ -66,9 +66,9 @@ static inline bool armed(sd_event_source *s) {
 }
 
 static inline bool manager_busy(const Manager *m) {
-	return armed(m->deferred_probe) || armed(m->probe_source) || armed(m->gate_flush_timer) ||
-	       armed(m->gate_retry_timer) || armed(m->enable_done_source) ||
-	       armed(m->enable_extend_source);
+	return armed(m->deferred_probe) || probe_worker_running(m->prober) ||
+	       armed(m->gate_flush_timer) || armed(m->gate_retry_timer) ||
+	       armed(m->enable_done_source) || armed(m->enable_extend_source);
 }
 
 /* Run the loop until none of the manager's timers is pending and no probe runs off the loop.
