@@ -53,13 +53,17 @@ static int on_enable_done(sd_event_source *s, int fd, uint32_t revents, void *us
 	return 0;
 }
 
-static int on_enable_extend(sd_event_source *s, uint64_t usec, void *userdata) {
-	Manager *m = userdata;
+/* Extend systemd's start (or stop) timeout while the load runs; STATUS= says why. */
+static void notify_extend(Manager *m, const char *prefix) {
 	char line[256];
 
 	enable_sequence_describe(m->sequence, now_usec(), line, sizeof line);
-	(void)sd_notifyf(false, "EXTEND_TIMEOUT_USEC=%llu\nSTATUS=%s",
-	                 (unsigned long long)EXTEND_BY_USEC, line);
+	(void)sd_notifyf(false, "EXTEND_TIMEOUT_USEC=%llu\nSTATUS=%s%s",
+	                 (unsigned long long)EXTEND_BY_USEC, prefix, line);
+}
+
+static int on_enable_extend(sd_event_source *s, uint64_t usec, void *userdata) {
+	notify_extend(userdata, "");
 	(void)sd_event_source_set_time_relative(s, EXTEND_EVERY_USEC);
 	(void)sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
 	return 0;
@@ -162,9 +166,7 @@ void manager_stop(Manager *m) {
 			                  "Failed to wait for the module load, joining it: %m");
 			break;
 		}
-		enable_sequence_describe(m->sequence, now_usec(), line, sizeof line);
-		(void)sd_notifyf(false, "EXTEND_TIMEOUT_USEC=%llu\nSTATUS=Stopping after: %s",
-		                 (unsigned long long)EXTEND_BY_USEC, line);
+		notify_extend(m, "Stopping after: ");
 	}
 	enable_sequence_reap(m->sequence);
 	log_info("The module load has ended; tdxd exits, and its next start reads what the "
